@@ -1,0 +1,22 @@
+"""The JSON API (Django Ninja): one NinjaAPI, each app mounts its own router.
+
+OpenAPI at /api/docs (and /api/openapi.json).
+"""
+
+from ninja import NinjaAPI
+
+from huying.core import api_errors
+from huying.core.api_auth import API_AUTH
+from huying.orgs.api import auth_router, orgs_router
+
+api = NinjaAPI(
+    title="呼应 Huying API",
+    version="1",
+    description="区综合指挥调度平台的接口。除 /v1/auth/token 外，均需 Bearer 令牌或登录会话。",
+    auth=API_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+)
+api_errors.install(api)
+api.add_router("/v1/auth", auth_router)
+api.add_router("/v1/orgs", orgs_router)

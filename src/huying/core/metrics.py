@@ -1,0 +1,73 @@
+"""Prometheus metrics: requests, latencies, errors, and background-process heartbeats.
+
+Counters live in each web process; heartbeats are read from the database at scrape time,
+so any web process reports every worker and ingest process.
+"""
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+
+from huying.core import clock
+
+REGISTRY = CollectorRegistry(auto_describe=False)
+
+REQUESTS = Counter(
+    "huying_http_requests",
+    "HTTP requests served",
+    ["method", "route", "status"],
+    registry=REGISTRY,
+)
+LATENCY = Histogram(
+    "huying_http_request_duration_seconds",
+    "Time to serve a request",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    registry=REGISTRY,
+)
+ERRORS = Counter(
+    "huying_http_errors",
+    "Requests answered with a 5xx status or an exception",
+    ["route"],
+    registry=REGISTRY,
+)
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    LATENCY.labels(route).observe(seconds)
+    if status >= 500:
+        ERRORS.labels(route).inc()
+
+
+class HeartbeatCollector:
+    def collect(self):
+        from huying.core.models import WorkerHeartbeat
+
+        last = GaugeMetricFamily(
+            "huying_worker_heartbeat_timestamp_seconds",
+            "Unix time of the last heartbeat of each background process",
+            labels=["name", "kind"],
+        )
+        age = GaugeMetricFamily(
+            "huying_worker_heartbeat_age_seconds",
+            "Seconds since the last heartbeat of each background process",
+            labels=["name", "kind"],
+        )
+        beats = GaugeMetricFamily(
+            "huying_worker_heartbeats",
+            "Heartbeats since the process started",
+            labels=["name", "kind"],
+        )
+        now = clock.now()
+        for hb in WorkerHeartbeat.objects.all():
+            last.add_metric([hb.name, hb.kind], hb.beat_at.timestamp())
+            age.add_metric([hb.name, hb.kind], (now - hb.beat_at).total_seconds())
+            beats.add_metric([hb.name, hb.kind], hb.beats)
+        yield from (last, age, beats)
+
+
+REGISTRY.register(HeartbeatCollector())
+
+
+def render() -> bytes:
+    return generate_latest(REGISTRY)
