@@ -4,6 +4,7 @@ Each subcommand is a thin wrapper: it sets Django up and calls one service or Dj
 """
 
 import argparse
+import contextlib
 import getpass
 import os
 import secrets
@@ -172,10 +173,8 @@ def _run_together(commands: list[list[str]]) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.wait()  # the first child to exit ends the demo
-    except ChildProcessError:
-        pass
     stop(None, None)
     codes = [child.wait() for child in children]
     return max(codes, default=0)

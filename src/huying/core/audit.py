@@ -129,7 +129,8 @@ def verify(batch_size: int = 5000) -> VerifyReport:
             Problem(
                 head.seq,
                 "truncated",
-                f"链头记录到第 {head.seq} 条，但日志只连续到第 {prev_seq} 条：末尾的记录被删除或改动",
+                f"链头记录到第 {head.seq} 条，但日志只连续到第 {prev_seq} 条："
+                "末尾的记录被删除或改动",
             )
         )
     return VerifyReport(checked=checked, problems=problems)

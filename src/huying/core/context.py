@@ -10,13 +10,14 @@ class RequestContext:
     ip: str = ""
 
 
-_current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "huying_request_context", default=RequestContext()
+_NONE = RequestContext()  # frozen, so sharing it as the default is safe
+_current: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "huying_request_context", default=None
 )
 
 
 def current() -> RequestContext:
-    return _current.get()
+    return _current.get() or _NONE
 
 
 def bind(ctx: RequestContext) -> contextvars.Token:

@@ -67,6 +67,9 @@ class AuditHead(models.Model):
         verbose_name = "审计链头"
         verbose_name_plural = "审计链头"
 
+    def __str__(self) -> str:
+        return f"#{self.seq}"
+
 
 class WorkerHeartbeat(models.Model):
     """Last sign of life of each background process (worker, ingest); read by /metrics."""

@@ -28,7 +28,22 @@ class OrgForm(ServiceValidatedForm):
 
     class Meta:
         model = Org
-        fields = "__all__"
+        fields = (
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "parent",
+            "is_key_village",
+            "has_calling_right",
+            "contact_name",
+            "contact_phone",
+            "address",
+            "lat",
+            "lon",
+            "sort_order",
+            "is_active",
+        )
 
 
 @admin.register(Org)

@@ -22,7 +22,7 @@ class TokenRequest(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105
     expires_at: datetime
 
 

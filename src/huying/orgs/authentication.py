@@ -20,7 +20,7 @@ from huying.core.errors import Invalid, Unauthorized
 from huying.orgs.models import ApiToken, User
 
 BAD_CREDENTIALS = "用户名或密码错误"
-TOKEN_PREFIX = "hy_"
+TOKEN_PREFIX = "hy_"  # noqa: S105
 TOKEN_PATTERN = re.compile(r"^hy_[A-Za-z0-9_-]{43}$")
 # Writing last_used_at on every request would turn each API read into a write.
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
