@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from huying.core import api_errors
 from huying.core.api_auth import API_AUTH
+from huying.core.renderers import ReadableJSONRenderer
 from huying.orgs.api import auth_router, orgs_router
 
 api = NinjaAPI(
@@ -16,6 +17,7 @@ api = NinjaAPI(
     auth=API_AUTH,
     urls_namespace="api",
     docs_url="/docs",
+    renderer=ReadableJSONRenderer(),
 )
 api_errors.install(api)
 api.add_router("/v1/auth", auth_router)

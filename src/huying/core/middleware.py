@@ -26,5 +26,5 @@ class RequestContextMiddleware:
         finally:
             context.unbind(token)
             match = getattr(request, "resolver_match", None)
-            route = match.route if match else "unmatched"
+            route = (match.route or "/") if match else "unmatched"
             metrics.observe_request(request.method, route, status, time.perf_counter() - started)

@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo district loaded once, personas by role, API clients.
+
+Personas are the demo accounts (README): `yuncheng` a street caller, `renhe-village` a key
+village cadre, `chengguan` a department responder, `command` the command centre, ...
+"""
+
+import pytest
+from django.test import Client
+
+from huying.demo.services import DEMO_PASSWORD, load_demo_district
+from huying.orgs import authentication
+from huying.orgs.models import Org, User
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from the demo district (each test rolls back its own changes)."""
+    with django_db_blocker.unblock():
+        load_demo_district()
+
+
+@pytest.fixture
+def password() -> str:
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def persona(db):
+    def get(username: str) -> User:
+        return User.objects.select_related("org").get(username=username)
+
+    return get
+
+
+@pytest.fixture
+def org(db):
+    def get(name_or_code: str) -> Org:
+        return Org.objects.filter(code=name_or_code).first() or Org.objects.get(name=name_or_code)
+
+    return get
+
+
+@pytest.fixture
+def api(db):
+    """An HTTP client for the JSON API, signed in as a persona with a bearer token."""
+
+    def client_for(username: str | None = None) -> Client:
+        if username is None:
+            return Client()
+        user = User.objects.get(username=username)
+        raw, _ = authentication.issue_token(user)
+        return Client(headers={"Authorization": f"Bearer {raw}"})
+
+    return client_for
+
+
+@pytest.fixture
+def browser_client(db):
+    """A page client with a signed-in session (Django's login, as the login page does)."""
+
+    def client_for(username: str) -> Client:
+        client = Client()
+        client.force_login(
+            User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
+        )
+        return client
+
+    return client_for
+
+
+@pytest.fixture(scope="session")
+def live_huying(tmp_path_factory):
+    """The base URL of a real `huying serve` over the demo district (see tests/live.py)."""
+    from tests.live import running_huying
+
+    with running_huying(tmp_path_factory.mktemp("huying-live")) as url:
+        yield url
