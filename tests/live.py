@@ -58,13 +58,13 @@ def running_huying(data_dir: Path):
         subprocess.run(
             [*HUYING, "demo", "--no-serve"],
             env=env,
-            check=True,  # noqa: S603
+            check=True,
             capture_output=True,
             timeout=300,
         )
         port = free_port()
         log = open(data_dir / "serve.log", "wb")  # noqa: SIM115
-        server = subprocess.Popen(  # noqa: S603
+        server = subprocess.Popen(
             [*HUYING, "serve", "--port", str(port), "--workers", "1"],
             env=env,
             stdout=log,

@@ -9,4 +9,4 @@ import os
 os.environ.setdefault("HUYING_SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("HUYING_DEBUG", "0")
 
-from huying.settings import *  # noqa: E402,F403
+from huying.settings import *  # noqa: F403
