@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its bundled Swagger UI files, so /api/docs needs no CDN
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -153,7 +154,9 @@ USE_TZ = True
 
 # --- static files: vendored, never a CDN ---------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Only needed to hand the files to a front proxy (`huying manage collectstatic`); the app
+# itself serves the vendored files straight from the package (WhiteNoise + finders).
+STATIC_ROOT = env_str("HUYING_STATIC_ROOT") or None
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
