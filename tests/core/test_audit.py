@@ -1,5 +1,7 @@
 """The audit log is append-only and hash-chained; `huying audit verify` catches tampering."""
 
+import itertools
+
 import pytest
 from django.db import connection, transaction
 
@@ -32,7 +34,7 @@ def test_intact_chain_verifies(chain):
 
 
 def test_rows_link_to_their_predecessor(chain):
-    for previous, entry in zip(chain, chain[1:], strict=False):
+    for previous, entry in itertools.pairwise(chain):
         assert entry.seq == previous.seq + 1
         assert entry.prev_hash == previous.hash
 

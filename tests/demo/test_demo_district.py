@@ -6,7 +6,10 @@ from huying.demo.services import DEMO_PASSWORD, load_demo_district
 from huying.orgs.choices import OrgKind, Role
 from huying.orgs.models import Org, User
 
-STREETS = "景泰 松洲 同德 黄石 棠景 新市 同和 京溪 永平 嘉禾 均禾 石井 金沙 云城 鹤龙 白云湖 石门 龙归 大源 三元里"
+STREETS = (
+    "景泰 松洲 同德 黄石 棠景 新市 同和 京溪 永平 嘉禾 "
+    "均禾 石井 金沙 云城 鹤龙 白云湖 石门 龙归 大源 三元里"
+)
 TOWNS = "人和 太和 钟落潭 江高"
 DEPARTMENTS = (
     "城管局 住建局 规划和自然资源分局 水务局 生态环境分局 应急管理局 司法局 公安分局 "
