@@ -8,6 +8,7 @@ import contextlib
 import getpass
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -94,7 +95,16 @@ def cmd_worker(args) -> int:
     return 0
 
 
+def _fresh_metrics_dir(port: int) -> str:
+    """gunicorn's processes share their metrics through files here (see core.metrics)."""
+    path = data_dir() / f"metrics-{port}"
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    return str(path)
+
+
 def cmd_serve(args) -> int:
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _fresh_metrics_dir(args.port))
     bind = f"{args.host}:{args.port}"
     command = [
         sys.executable,
@@ -111,6 +121,8 @@ def cmd_serve(args) -> int:
         "-",
         "--graceful-timeout",
         "10",
+        # One shared control socket per user would make two servers on one machine collide.
+        "--no-control-socket",
     ]
     os.execv(sys.executable, command)  # noqa: S606  (replace this process with gunicorn)
     return 0  # pragma: no cover

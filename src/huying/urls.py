@@ -9,6 +9,7 @@ from huying.orgs import views as org_views
 admin.site.site_header = "呼应 · 后台管理"
 admin.site.site_title = "呼应后台"
 admin.site.index_title = "组织、用户与基础数据"
+admin.site.login = org_views.admin_login_view
 
 urlpatterns = [
     path("", dashboard_views.home, name="home"),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/logout/", org_views.logout_view),  # audited, like the page logout
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -6,7 +6,7 @@ from urllib.error import HTTPError
 
 import pytest
 
-from huying.core import worker
+from huying.core import metrics, worker
 from huying.core.models import WorkerHeartbeat
 
 
@@ -32,7 +32,15 @@ def test_metrics_count_requests_and_errors(live_huying):
     assert headers["Content-Type"].startswith("text/plain")
     assert 'huying_http_requests_total{method="GET",route="api/v1/orgs",status="401"}' in body
     assert "huying_http_request_duration_seconds_bucket" in body
-    assert "# TYPE huying_http_errors_total counter" in body
+
+
+@pytest.mark.django_db
+def test_server_errors_are_counted_by_route():
+    before = metrics.ERRORS.labels("test/route")._value.get()
+    metrics.observe_request("GET", "test/route", 503, 0.2)
+    metrics.observe_request("GET", "test/route", 200, 0.1)
+    assert metrics.ERRORS.labels("test/route")._value.get() == before + 1
+    assert 'huying_http_errors_total{route="test/route"}' in metrics.render().decode()
 
 
 def test_openapi_docs_are_served_without_a_cdn(live_huying):

@@ -1,10 +1,14 @@
 """Prometheus metrics: requests, latencies, errors, and background-process heartbeats.
 
-Counters live in each web process; heartbeats are read from the database at scrape time,
-so any web process reports every worker and ingest process.
+Under `huying serve` the gunicorn processes share their counters through files in
+PROMETHEUS_MULTIPROC_DIR (set by the serve command), so a scrape sees the whole server.
+Heartbeats are read from the database at scrape time, so any web process reports every
+worker and ingest process.
 """
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
 from huying.core import clock
@@ -66,8 +70,15 @@ class HeartbeatCollector:
         yield from (last, age, beats)
 
 
-REGISTRY.register(HeartbeatCollector())
+_HEARTBEATS = HeartbeatCollector()
+REGISTRY.register(_HEARTBEATS)
 
 
 def render() -> bytes:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # One registry per scrape, aggregating every process's files (the library's pattern).
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        registry.register(_HEARTBEATS)
+        return generate_latest(registry)
     return generate_latest(REGISTRY)

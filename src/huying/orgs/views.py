@@ -3,7 +3,9 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -105,3 +107,17 @@ def org_detail_view(request, code: str):
     org = selectors.org_detail(request.user, code)
     children = selectors.orgs_visible_to(request.user).filter(parent=org, is_active=True)
     return render(request, "orgs/org_detail.html", {"org": org, "children": children})
+
+
+def admin_login_view(request, extra_context=None):
+    """The back office signs in through our login page (lockout, audit), never its own."""
+    if request.user.is_authenticated:
+        # Signed in but not staff: the admin sent them here because they may not enter.
+        audit.record(
+            "core.permission_denied",
+            actor=request.user,
+            object_repr=request.get_full_path()[:200],
+            reason="非管理员访问后台",
+        )
+        raise Http404("未找到，或不在您的可见范围内")
+    return redirect_to_login(request.GET.get("next") or "/admin/")
