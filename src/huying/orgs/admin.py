@@ -101,6 +101,12 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("username", "full_name", "org__name")
     autocomplete_fields = ("org",)
     readonly_fields = ("last_login", "date_joined", "failed_login_count", "locked_until")
+    actions = ("unlock",)
+
+    @admin.action(description="解除所选用户的登录锁定")
+    def unlock(self, request, queryset):
+        unlocked = sum(services.unlock_user(actor=request.user, user=u) for u in queryset)
+        self.message_user(request, f"已解除 {unlocked} 个账号的锁定")
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -149,3 +149,14 @@ def update_user(*, actor: User | None, user: User, **changes: Any) -> User:
     if after != before:
         audit.record("orgs.user_updated", actor=actor, obj=user, before=before, after=after)
     return user
+
+
+@transaction.atomic
+def unlock_user(*, actor: User | None, user: User) -> bool:
+    """Lift a login lockout before it runs out (an administrator's call). False if not locked."""
+    updated = User.objects.filter(pk=user.pk, locked_until__isnull=False).update(
+        locked_until=None, failed_login_count=0
+    )
+    if updated:
+        audit.record("orgs.user_unlocked", actor=actor, obj=user)
+    return bool(updated)
