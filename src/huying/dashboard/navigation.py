@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from huying.orgs.choices import Role
 
@@ -11,21 +12,22 @@ EVERYONE = frozenset(Role)
 
 @dataclass(frozen=True)
 class NavItem:
+    # Chinese msgid, marked for makemessages; base.html translates it per request.
     label: str
     url_name: str
     roles: frozenset[Role] = EVERYONE
 
 
 NAV_ITEMS = (
-    NavItem("首页", "home"),
-    NavItem("组织架构", "org-list"),
-    NavItem("审计日志", "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
+    NavItem(gettext_noop("首页"), "home"),
+    NavItem(gettext_noop("组织架构"), "org-list"),
+    NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavItem(
-        "接口文档",
+        gettext_noop("接口文档"),
         "api:openapi-view",
         frozenset({Role.ADMIN, Role.OPERATOR, Role.LEADER, Role.SUPERVISOR}),
     ),
-    NavItem("后台管理", "admin:index", frozenset({Role.ADMIN})),
+    NavItem(gettext_noop("后台管理"), "admin:index", frozenset({Role.ADMIN})),
 )
 
 

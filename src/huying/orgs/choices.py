@@ -1,23 +1,24 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgKind(models.TextChoices):
-    DISTRICT = "district", "区"
-    DEPARTMENT = "department", "区直部门"
-    COMMISSION = "commission", "区纪委监委"
-    COMMAND_CENTRE = "command_centre", "指挥中心"
-    TOWN = "town", "镇"
-    STREET = "street", "街道"
-    VILLAGE = "village", "村"
-    COMMUNITY = "community", "社区"
+    DISTRICT = "district", _("区")
+    DEPARTMENT = "department", _("区直部门")
+    COMMISSION = "commission", _("区纪委监委")
+    COMMAND_CENTRE = "command_centre", _("指挥中心")
+    TOWN = "town", _("镇")
+    STREET = "street", _("街道")
+    VILLAGE = "village", _("村")
+    COMMUNITY = "community", _("社区")
 
 
 class Tier(models.TextChoices):
     """The three levels of 区—镇街—村社."""
 
-    DISTRICT = "district", "区级"
-    TOWN = "town", "镇街"
-    VILLAGE = "village", "村社"
+    DISTRICT = "district", _("区级")
+    TOWN = "town", _("镇街")
+    VILLAGE = "village", _("村社")
 
 
 TIER_OF_KIND = {
@@ -45,14 +46,14 @@ PARENT_KINDS = {
 
 
 class Role(models.TextChoices):
-    CALLER = "caller", "镇街/村社干部（呼叫方）"
-    RESPONDER = "responder", "部门工作人员（响应方）"
-    DEPARTMENT_HEAD = "department_head", "部门负责人"
-    OPERATOR = "operator", "指挥中心值班员"
-    INSPECTOR = "inspector", "巡查员"
-    SUPERVISOR = "supervisor", "纪委监委监督员"
-    LEADER = "leader", "区领导"
-    ADMIN = "admin", "系统管理员"
+    CALLER = "caller", _("镇街/村社干部（呼叫方）")
+    RESPONDER = "responder", _("部门工作人员（响应方）")
+    DEPARTMENT_HEAD = "department_head", _("部门负责人")
+    OPERATOR = "operator", _("指挥中心值班员")
+    INSPECTOR = "inspector", _("巡查员")
+    SUPERVISOR = "supervisor", _("纪委监委监督员")
+    LEADER = "leader", _("区领导")
+    ADMIN = "admin", _("系统管理员")
 
 
 # Roles whose view is the whole district (scoping).

@@ -36,7 +36,7 @@ def validate_org(org: Org) -> None:
     parent_kind = OrgKind(org.parent.kind) if org.parent_id else None
     allowed = PARENT_KINDS[kind]
     if allowed and parent_kind not in allowed:
-        names = "、".join(OrgKind(k).label for k in allowed)
+        names = "、".join(str(OrgKind(k).label) for k in allowed)  # lazy labels
         raise Invalid(f"{kind.label}的上级单位必须是{names}", field="parent")
     if not allowed and org.parent_id:
         raise Invalid("区是组织树的根，不能有上级单位", field="parent")
@@ -100,7 +100,7 @@ def validate_user_org(role: str, org: Org | None) -> None:
     if org is None:
         raise Invalid("请选择所属单位", field="org")
     if OrgKind(org.kind) not in allowed:
-        names = "、".join(OrgKind(k).label for k in allowed)
+        names = "、".join(str(OrgKind(k).label) for k in allowed)  # lazy labels
         raise Invalid(f"{Role(role).label}只能属于{names}", field="org")
 
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -57,7 +58,7 @@ def logout_view(request):
     if request.user.is_authenticated:
         audit.record("orgs.logout", actor=request.user, obj=request.user)
     logout(request)
-    messages.info(request, "您已安全退出")
+    messages.info(request, _("您已安全退出"))
     return redirect("login")
 
 
@@ -76,7 +77,7 @@ def password_change_view(request):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改")
+            messages.success(request, _("密码已修改"))
             return redirect("home")
     return render(
         request, "orgs/password_change.html", {"form": form}, status=400 if form.errors else 200
