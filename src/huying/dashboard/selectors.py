@@ -47,6 +47,7 @@ def _labelled_counts(counts: dict[str, int]) -> list[dict]:
 def _villages_under(user):
     return (
         orgs_visible_to(user)
+        .exclude(pk=user.org_id)  # a village user has none below it
         .filter(kind__in=VILLAGE_KINDS, is_active=True)
         .order_by("sort_order", "code")
     )
