@@ -27,6 +27,9 @@ PYDANTIC_MESSAGES = {
     "enum": "不是可选的值",
     "literal_error": "不是可选的值",
 }
+# Ninja's own words for a body it cannot parse (plus the reason when DEBUG), and ours.
+NINJA_UNPARSABLE_BODY = "Cannot parse request body"
+UNPARSABLE_BODY = "请求体无法解析：应为 UTF-8 编码的 JSON"
 # Where a value sits in the request, not a field name.
 LOCATION_PARTS = {"body", "query", "path", "header", "cookie", "form", "payload", "data"}
 
@@ -74,6 +77,12 @@ def _http_error(request: HttpRequest, exc: HttpError, api: NinjaAPI):
         audit.record(
             "core.permission_denied", actor=user, object_repr=request.path, reason=str(exc)
         )
+    if str(exc).startswith(NINJA_UNPARSABLE_BODY):
+        body = {
+            "detail": UNPARSABLE_BODY,
+            "errors": [{"field": "body", "message": UNPARSABLE_BODY}],
+        }
+        return api.create_response(request, body, status=exc.status_code)
     return api.create_response(request, {"detail": str(exc), "errors": []}, status=exc.status_code)
 
 

@@ -36,6 +36,8 @@ def authenticate_user(username: str, password: str) -> User:
     """Check a username and password; count failures and lock after too many."""
     username = _require(username, "username", "用户名").strip()
     _require(password, "password", "密码")
+    if "\x00" in username:  # no username holds one, and PostgreSQL cannot even compare it
+        raise Invalid("用户名含有不允许的空字符", field="username")
     user = User.objects.filter(username=username).first()
     if user is None:
         User().set_password(password)  # same cost as a real check: no timing oracle

@@ -1,5 +1,6 @@
 """Every change to the org tree and to users: one transaction, one audit row each."""
 
+import re
 from typing import Any
 
 from django.db import transaction
@@ -30,8 +31,14 @@ def org_snapshot(org: Org) -> dict[str, Any]:
     return {name: getattr(org, name) for name in ORG_AUDITED_FIELDS}
 
 
+# Codes are path segments: a "/" would let a unit slip into another unit's subtree (scoping).
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def validate_org(org: Org) -> None:
     """The tree's rules: kinds under the right parent, calling right only where allowed."""
+    if not CODE_PATTERN.match(org.code or ""):
+        raise Invalid("编码只能由字母、数字、“-”和“_”组成", field="code")
     kind = OrgKind(org.kind)
     parent_kind = OrgKind(org.parent.kind) if org.parent_id else None
     allowed = PARENT_KINDS[kind]
@@ -46,11 +53,25 @@ def validate_org(org: Org) -> None:
         raise Invalid("呼叫权只授予镇街和重点村", field="has_calling_right")
     if org.pk and org.parent_id and org.parent.path.startswith(org.path):
         raise Invalid("上级单位不能是自己或自己的下级", field="parent")
+    if org.pk:
+        _validate_kind_fits_members(org, kind)
+
+
+def _validate_kind_fits_members(org: Org, kind: OrgKind) -> None:
+    """A change of kind must not strand the unit's children or users under the wrong kind."""
+    child_kinds = [k for k, parents in PARENT_KINDS.items() if kind in parents]
+    if org.children.exclude(kind__in=child_kinds).exists():
+        raise Invalid(f"该单位有下级单位，不能改为{kind.label}", field="kind")
+    roles = [r for r, kinds in ROLE_ORG_KINDS.items() if kind in kinds]
+    if org.users.exclude(role__in=roles).exists():
+        raise Invalid(f"该单位有用户的角色不能属于{kind.label}", field="kind")
 
 
 def _path_for(org: Org) -> str:
-    prefix = org.parent.path if org.parent_id else ""
-    return f"{prefix}{org.code}/"
+    # The parent's path as stored: the caller's parent instance may predate a recode.
+    if not org.parent_id:
+        return f"{org.code}/"
+    return f"{Org.objects.values_list('path', flat=True).get(pk=org.parent_id)}{org.code}/"
 
 
 @transaction.atomic
@@ -142,6 +163,8 @@ def update_user(*, actor: User | None, user: User, **changes: Any) -> User:
     before = user_snapshot(User.objects.select_for_update().get(pk=user.pk))
     for name, value in changes.items():
         setattr(user, name, value)
+    if User.objects.filter(username=user.username).exclude(pk=user.pk).exists():
+        raise Invalid(f"用户名 {user.username} 已存在", field="username")
     validate_user_org(user.role, user.org)
     user.is_staff = user.is_superuser = user.role == Role.ADMIN
     user.save()
