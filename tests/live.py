@@ -1,4 +1,5 @@
-"""A real Huying, run as a user runs it: `huying demo --no-serve`, then `huying serve`.
+"""A real Huying, run as a user runs it: `huying demo --no-serve`, then `huying serve` and
+`huying worker` side by side.
 
 Used by the real-HTTP and browser tests. It gets its own data directory and, on the
 PostgreSQL pass, its own throw-away database, so it never touches the test database.
@@ -70,13 +71,18 @@ def running_huying(data_dir: Path):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        worker = subprocess.Popen(
+            [*HUYING, "worker", "--interval", "1"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             _wait_until_healthy(url, server)
             yield url
         finally:
-            server.terminate()
-            server.wait(timeout=20)
+            for process in (server, worker):
+                process.terminate()
+            for process in (server, worker):
+                process.wait(timeout=20)
             log.close()
 
 

@@ -1,12 +1,14 @@
 """Operational endpoints over real HTTP: /healthz, /metrics, /api/docs, vendored assets."""
 
 import json
+import re
+import time
 import urllib.request
 from urllib.error import HTTPError
 
 import pytest
 
-from huying.core import metrics, worker
+from huying.core import clock, metrics, worker
 from huying.core.models import WorkerHeartbeat
 
 
@@ -86,16 +88,30 @@ def test_token_login_and_scoped_read_over_real_http(live_huying):
     assert "鹤龙街道" in names and "云城街道" not in names
 
 
+def test_running_worker_reports_its_heartbeat(live_huying):
+    """The live server runs `huying worker` beside it, as `huying demo` does."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        _, _, body = _get(f"{live_huying}/metrics")
+        if 'huying_worker_heartbeats{kind="worker"' in body:
+            break
+        time.sleep(0.5)
+    assert re.search(r'huying_worker_heartbeat_age_seconds\{kind="worker",name="worker@', body)
+
+
 @pytest.mark.django_db
-def test_worker_round_beats_and_runs_sweeps(monkeypatch):
+def test_heartbeats_count_up_and_sweeps_wait_for_their_interval(monkeypatch):
     ran = []
     monkeypatch.setattr(worker, "SWEEPS", {})
     worker.register_sweep("test.sweep", 3600, lambda: ran.append(1))
-    worker.run(once=True, interval=0)
-    worker.run(once=True, interval=0)  # within the hour: the sweep does not run again
-    beat = WorkerHeartbeat.objects.get(kind="worker")
-    assert beat.beats == 2
-    assert ran == [1]
+    started = clock.now()
+    for _ in range(2):
+        worker.beat("worker@test:1", "worker", started)
+    assert worker.run_due_sweeps(10_000.0) == ["test.sweep"]
+    assert worker.run_due_sweeps(10_000.0 + 3599) == []  # within the hour: not again
+    assert worker.run_due_sweeps(10_000.0 + 3600) == ["test.sweep"]
+    assert WorkerHeartbeat.objects.get(name="worker@test:1").beats == 2
+    assert ran == [1, 1]
 
 
 @pytest.mark.django_db
