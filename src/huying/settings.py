@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huying.core",
     "huying.orgs",
+    "huying.calls",
     "huying.dashboard",
     "huying.demo",
 ]

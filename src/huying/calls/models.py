@@ -1,0 +1,204 @@
+from django.conf import settings
+from django.db import models
+
+from huying.calls.choices import (
+    AssignmentRole,
+    CallStatus,
+    Domain,
+    EventKind,
+    Source,
+    Urgency,
+)
+from huying.calls.limits import Limit
+from huying.orgs.models import Org
+
+
+class LimitFields(models.Model):
+    """A response limit and a resolution limit: each a duration or working days (one of two)."""
+
+    response_seconds = models.PositiveIntegerField("响应时限（秒）", null=True, blank=True)
+    response_working_days = models.PositiveSmallIntegerField(
+        "响应时限（工作日）", null=True, blank=True
+    )
+    resolution_seconds = models.PositiveIntegerField("办结时限（秒）", null=True, blank=True)
+    resolution_working_days = models.PositiveSmallIntegerField(
+        "办结时限（工作日）", null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def response_limit(self) -> Limit:
+        return Limit(self.response_seconds, self.response_working_days)
+
+    @property
+    def resolution_limit(self) -> Limit:
+        return Limit(self.resolution_seconds, self.resolution_working_days)
+
+
+class Matter(LimitFields):
+    """One entry of the special list (专项清单): what can be called for, who leads, how fast."""
+
+    code = models.CharField("编号", max_length=32, unique=True)
+    domain = models.CharField("领域", max_length=20, choices=Domain.choices)
+    name = models.CharField("事项名称", max_length=100)
+    description = models.TextField("说明", blank=True)
+    lead_department = models.ForeignKey(
+        Org, verbose_name="牵头部门", on_delete=models.PROTECT, related_name="led_matters"
+    )
+    co_departments = models.ManyToManyField(
+        Org, verbose_name="协办部门", blank=True, related_name="co_matters"
+    )
+    legal_basis = models.TextField("依据", blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "清单事项"
+        verbose_name_plural = "专项清单"
+        ordering = ["domain", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Call(LimitFields):
+    """A call (呼叫) from a town or key village to district departments.
+
+    The current state is stored for queries and can be rebuilt from its events.
+    """
+
+    number = models.CharField("编号", max_length=32, unique=True)
+    title = models.CharField("标题", max_length=120)
+    description = models.TextField("情况描述")
+    matter = models.ForeignKey(
+        Matter, verbose_name="清单事项", null=True, blank=True, on_delete=models.PROTECT
+    )
+    domain = models.CharField("领域", max_length=20, choices=Domain.choices)
+    urgency = models.CharField("紧急程度", max_length=12, choices=Urgency.choices)
+    source = models.CharField("来源", max_length=12, choices=Source.choices, default=Source.MANUAL)
+    caller_org = models.ForeignKey(
+        Org, verbose_name="呼叫单位", on_delete=models.PROTECT, related_name="calls_made"
+    )
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="呼叫人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead_department = models.ForeignKey(
+        Org,
+        verbose_name="牵头部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls_led",
+    )
+    address = models.CharField("地址", max_length=200, blank=True)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        "状态", max_length=12, choices=CallStatus.choices, default=CallStatus.CALLED
+    )
+    called_at = models.DateTimeField("呼叫时间")
+    # When the current response clock started: the call, or the end of a return dispute.
+    response_clock_from = models.DateTimeField("响应计时起点")
+    response_due_at = models.DateTimeField("响应期限", null=True, blank=True)
+    responded_at = models.DateTimeField("响应时间", null=True, blank=True)
+    resolution_due_at = models.DateTimeField("办结期限", null=True, blank=True)
+    resolved_at = models.DateTimeField("办结时间", null=True, blank=True)
+    closed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    redo_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    return_count = models.PositiveSmallIntegerField("退回次数", default=0)
+    urge_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    event_count = models.PositiveIntegerField("事件数", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "呼叫"
+        verbose_name_plural = "呼叫"
+        ordering = ["-called_at"]
+        indexes = [
+            # The sweeper: open calls whose response deadline has passed.
+            models.Index(fields=["status", "response_due_at"], name="call_response_due_idx"),
+            # The sweeper: open calls whose resolution deadline has passed.
+            models.Index(fields=["status", "resolution_due_at"], name="call_resolution_due_idx"),
+            # The department workbench: a department's calls by state.
+            models.Index(fields=["lead_department", "status"], name="call_dept_status_idx"),
+            # The town workbench: a town's calls, newest first.
+            models.Index(fields=["caller_org", "called_at"], name="call_caller_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+class CallAssignment(models.Model):
+    """A department on a call: the lead or a co-department, and whether it has signed."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        Org, verbose_name="部门", on_delete=models.PROTECT, related_name="call_assignments"
+    )
+    role = models.CharField("角色", max_length=8, choices=AssignmentRole.choices)
+    signed_at = models.DateTimeField("签收时间", null=True, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+
+    class Meta:
+        verbose_name = "承办部门"
+        verbose_name_plural = "承办部门"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "department"],
+                condition=models.Q(is_active=True),
+                name="one_active_assignment_per_department",
+            )
+        ]
+        indexes = [
+            # Scoping: the calls addressed to a department.
+            models.Index(fields=["department", "is_active"], name="assignment_dept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.number} → {self.department}"
+
+
+class CallEvent(models.Model):
+    """One append-only step in a call's life: who, when, what, why."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    kind = models.CharField("事件", max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField("操作人", max_length=150, blank=True)
+    actor_org = models.ForeignKey(
+        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("数据", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "呼叫事件"
+        verbose_name_plural = "呼叫事件"
+        ordering = ["call", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "seq"], name="one_event_per_seq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}#{self.seq} {self.kind}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise RuntimeError("call events are append-only")
+        super().save(*args, **kwargs)

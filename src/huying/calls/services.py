@@ -1,0 +1,436 @@
+"""Every change to a call: one transaction, one call event, one audit row.
+
+Each action locks the call row, checks who may act and whether the state allows it
+(`workflow.check`, 409 naming the state), appends an event carrying every field it changes
+(so `workflow.replay` can rebuild the call), and stores the new state.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+
+from huying.calls import workflow
+from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
+from huying.calls.limits import Limit
+from huying.calls.models import Call, CallAssignment, CallEvent, Matter
+from huying.core import audit, clock
+from huying.core.errors import Forbidden, Invalid
+from huying.orgs.choices import OrgKind, Role
+from huying.orgs.models import Org, User
+
+# Free-form calls take their limits from the urgency (the issue's defaults).
+URGENCY_RESPONSE = {
+    Urgency.EMERGENCY: Limit(seconds=30 * 60),
+    Urgency.URGENT: Limit(seconds=2 * 3600),
+    Urgency.NORMAL: Limit(working_days=1),
+}
+DEFAULT_RESOLUTION = Limit(working_days=7)
+DEPARTMENT_ROLES = (Role.RESPONDER, Role.DEPARTMENT_HEAD)
+DISPATCH_ROLES = (Role.OPERATOR, Role.ADMIN)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+@dataclass(frozen=True)
+class NewCall:
+    title: str
+    description: str
+    matter: Matter | None = None
+    urgency: str = Urgency.NORMAL
+    domain: str | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    source: str = Source.MANUAL
+
+
+# --- who may act -----------------------------------------------------------------------------
+
+
+def _require_caller(actor: User, call: Call) -> None:
+    if actor.org_id != call.caller_org_id:
+        raise Forbidden("只有发起呼叫的单位可以这样做", field="actor")
+
+
+def _require_department(actor: User, call: Call, *, lead: bool) -> CallAssignment:
+    if actor.role not in DEPARTMENT_ROLES:
+        raise Forbidden("只有承办部门的工作人员可以这样做", field="actor")
+    assignment = call.assignments.filter(department_id=actor.org_id, is_active=True).first()
+    if assignment is None or (lead and assignment.role != AssignmentRole.LEAD):
+        raise Forbidden(
+            "只有牵头部门可以这样做" if lead else "贵单位不是此呼叫的承办部门", field="actor"
+        )
+    return assignment
+
+
+def _require_dispatcher(actor: User) -> None:
+    if actor.role not in DISPATCH_ROLES:
+        raise Forbidden("只有指挥中心可以这样做", field="actor")
+
+
+# --- the event log -----------------------------------------------------------------------------
+
+
+def _append(
+    call: Call,
+    kind: str,
+    actor: User | None,
+    *,
+    to_status: str | None = None,
+    note: str = "",
+    data: dict | None = None,
+    now: datetime,
+) -> CallEvent:
+    from_status = call.status
+    if to_status:
+        call.status = to_status
+    call.event_count += 1
+    event = CallEvent.objects.create(
+        call=call,
+        seq=call.event_count,
+        kind=kind,
+        at=now,
+        actor=actor,
+        actor_name=audit.actor_display_name(actor),
+        actor_org_id=getattr(actor, "org_id", None),
+        from_status=from_status,
+        to_status=to_status or "",
+        note=note,
+        data=data or {},
+    )
+    call.save()
+    audit.record(
+        f"calls.{kind}",
+        actor=actor,
+        obj=call,
+        before={"status": from_status},
+        after={"status": call.status, **(data or {})},
+        reason=note,
+    )
+    return event
+
+
+def _locked(call: Call) -> Call:
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+# --- creating a call ---------------------------------------------------------------------------
+
+
+def _check_calling_right(actor: User) -> Org:
+    org = actor.org
+    if actor.role != Role.CALLER or org is None:
+        raise Forbidden("只有镇街和村社干部可以发起呼叫", field="actor")
+    if not org.has_calling_right:
+        raise Forbidden("贵单位没有呼叫权：请向所属镇街反映，由镇街转为呼叫", field="actor")
+    return org
+
+
+def _validate_new_call(new: NewCall) -> None:
+    if not new.title.strip():
+        raise Invalid("请填写标题", field="title")
+    if not new.description.strip():
+        raise Invalid("请描述情况", field="description")
+    if new.matter is not None and not new.matter.is_active:
+        raise Invalid("该清单事项已停用", field="matter")
+    if new.matter is None and new.domain not in Domain.values:
+        raise Invalid("未选清单事项时请选择领域", field="domain")
+    if new.urgency not in Urgency.values:
+        raise Invalid("紧急程度不是可选的值", field="urgency")
+
+
+@transaction.atomic
+def create_call(*, actor: User, new: NewCall) -> Call:
+    """A town or key village calls; the matter routes it, or the command centre will."""
+    caller_org = _check_calling_right(actor)
+    _validate_new_call(new)
+    now = clock.now()
+    matter = new.matter
+    response = matter.response_limit if matter else URGENCY_RESPONSE[Urgency(new.urgency)]
+    resolution = matter.resolution_limit if matter else DEFAULT_RESOLUTION
+    call = Call(
+        number=f"tmp-{now.timestamp()}-{actor.pk}",
+        title=new.title.strip(),
+        description=new.description.strip(),
+        matter=matter,
+        domain=matter.domain if matter else new.domain,
+        urgency=new.urgency,
+        source=new.source,
+        caller_org=caller_org,
+        caller=actor,
+        lead_department=matter.lead_department if matter else None,
+        address=new.address,
+        lat=new.lat,
+        lon=new.lon,
+        called_at=now,
+        response_clock_from=now,
+        response_due_at=response.due_from(now),
+        response_seconds=response.seconds,
+        response_working_days=response.working_days,
+        resolution_seconds=resolution.seconds,
+        resolution_working_days=resolution.working_days,
+    )
+    call.save()
+    call.number = f"HY{now.year}{call.pk:07d}"
+    departments = _assign_matter_departments(call, matter)
+    _append(
+        call,
+        EventKind.CREATED,
+        actor,
+        to_status=CallStatus.CALLED,
+        now=now,
+        data={
+            "lead_department_id": call.lead_department_id,
+            "departments": departments,
+            "response_clock_from": _iso(now),
+            "response_due_at": _iso(call.response_due_at),
+        },
+    )
+    return call
+
+
+def _assign_matter_departments(call: Call, matter: Matter | None) -> list[int]:
+    if matter is None:
+        return []
+    rows = [CallAssignment(call=call, department=matter.lead_department, role=AssignmentRole.LEAD)]
+    rows += [
+        CallAssignment(call=call, department=d, role=AssignmentRole.CO)
+        for d in matter.co_departments.exclude(pk=matter.lead_department_id)
+    ]
+    CallAssignment.objects.bulk_create(rows)
+    return [row.department_id for row in rows]
+
+
+# --- department actions ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def respond(*, actor: User, call: Call, note: str = "") -> Call:
+    """A department signs for the call; the lead's signature makes it responded."""
+    call = _locked(call)
+    workflow.check("respond", call.status)
+    assignment = _require_department(actor, call, lead=False)
+    if assignment.signed_at:
+        raise Invalid("贵单位已签收此呼叫", field="actor")
+    now = clock.now()
+    assignment.signed_at = now
+    assignment.save(update_fields=["signed_at"])
+    data = {"department_id": assignment.department_id}
+    to_status = None
+    if assignment.role == AssignmentRole.LEAD:
+        if call.status != CallStatus.CALLED:
+            raise Invalid("此呼叫已签收", field="actor")
+        call.responded_at = now
+        call.resolution_due_at = call.resolution_limit.due_from(now)
+        to_status = CallStatus.RESPONDED
+        data |= {"responded_at": _iso(now), "resolution_due_at": _iso(call.resolution_due_at)}
+    _append(call, EventKind.SIGNED, actor, to_status=to_status, note=note, data=data, now=now)
+    return call
+
+
+@transaction.atomic
+def return_call(*, actor: User, call: Call, reason: str) -> Call:
+    """The lead department sends the call back; the command centre will arbitrate."""
+    call = _locked(call)
+    workflow.check("return", call.status)
+    _require_department(actor, call, lead=True)
+    if not reason.strip():
+        raise Invalid("退回必须说明理由", field="reason")
+    call.return_count += 1
+    _append(
+        call,
+        EventKind.RETURNED,
+        actor,
+        to_status=CallStatus.RETURNED,
+        note=reason.strip(),
+        data={"department_id": actor.org_id},
+        now=clock.now(),
+    )
+    return call
+
+
+@transaction.atomic
+def report_progress(*, actor: User, call: Call, note: str) -> Call:
+    call = _locked(call)
+    workflow.check("progress", call.status)
+    _require_department(actor, call, lead=False)
+    if not note.strip():
+        raise Invalid("请填写进展情况", field="note")
+    _append(
+        call,
+        EventKind.PROGRESS,
+        actor,
+        to_status=CallStatus.IN_PROGRESS,
+        note=note.strip(),
+        now=clock.now(),
+    )
+    return call
+
+
+@transaction.atomic
+def resolve(*, actor: User, call: Call, result: str) -> Call:
+    call = _locked(call)
+    workflow.check("resolve", call.status)
+    _require_department(actor, call, lead=True)
+    if not result.strip():
+        raise Invalid("请填写办理结果", field="result")
+    now = clock.now()
+    call.resolved_at = now
+    _append(
+        call,
+        EventKind.RESOLVED,
+        actor,
+        to_status=CallStatus.RESOLVED,
+        note=result.strip(),
+        data={"resolved_at": _iso(now)},
+        now=now,
+    )
+    return call
+
+
+# --- caller actions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm(*, actor: User, call: Call, note: str = "") -> Call:
+    call = _locked(call)
+    workflow.check("confirm", call.status)
+    _require_caller(actor, call)
+    now = clock.now()
+    call.closed_at = now
+    _append(
+        call,
+        EventKind.CONFIRMED,
+        actor,
+        to_status=CallStatus.CLOSED,
+        note=note,
+        data={"closed_at": _iso(now)},
+        now=now,
+    )
+    return call
+
+
+@transaction.atomic
+def reject(*, actor: User, call: Call, reason: str) -> Call:
+    """The caller is not satisfied: back to work, counted as a redo."""
+    call = _locked(call)
+    workflow.check("reject", call.status)
+    _require_caller(actor, call)
+    if not reason.strip():
+        raise Invalid("请说明不满意的原因", field="reason")
+    call.redo_count += 1
+    call.resolved_at = None
+    _append(
+        call,
+        EventKind.REJECTED,
+        actor,
+        to_status=CallStatus.IN_PROGRESS,
+        note=reason.strip(),
+        data={"resolved_at": None},
+        now=clock.now(),
+    )
+    return call
+
+
+@transaction.atomic
+def withdraw(*, actor: User, call: Call, reason: str = "") -> Call:
+    call = _locked(call)
+    workflow.check("withdraw", call.status)
+    _require_caller(actor, call)
+    now = clock.now()
+    call.withdrawn_at = now
+    _append(
+        call,
+        EventKind.WITHDRAWN,
+        actor,
+        to_status=CallStatus.WITHDRAWN,
+        note=reason,
+        data={"withdrawn_at": _iso(now)},
+        now=now,
+    )
+    return call
+
+
+# --- command-centre actions --------------------------------------------------------------------
+
+
+def _route_to(call: Call, department: Org, now: datetime) -> dict:
+    """Make `department` the lead and restart the response clock: the time spent before
+    (a return dispute, a wrong department) does not count against the one that takes it."""
+    if department.kind != OrgKind.DEPARTMENT or not department.is_active:
+        raise Invalid("只能派给启用的区直部门", field="department")
+    call.assignments.filter(role=AssignmentRole.LEAD, is_active=True).update(is_active=False)
+    call.assignments.filter(department=department, is_active=True).update(is_active=False)
+    CallAssignment.objects.create(call=call, department=department, role=AssignmentRole.LEAD)
+    call.lead_department = department
+    call.response_clock_from = now
+    call.response_due_at = call.response_limit.due_from(now)
+    call.responded_at = call.resolution_due_at = None
+    return {
+        "lead_department_id": department.pk,
+        "response_clock_from": _iso(now),
+        "response_due_at": _iso(call.response_due_at),
+        "responded_at": None,
+        "resolution_due_at": None,
+    }
+
+
+@transaction.atomic
+def arbitrate(
+    *, actor: User, call: Call, uphold: bool, department: Org | None = None, note: str = ""
+) -> Call:
+    """Settle a return: keep the department (uphold) or re-route to another one."""
+    call = _locked(call)
+    workflow.check("uphold" if uphold else "reroute", call.status)
+    _require_dispatcher(actor)
+    now = clock.now()
+    if uphold:
+        target, kind = call.lead_department, EventKind.UPHELD
+    else:
+        if department is None:
+            raise Invalid("请选择改派的部门", field="department")
+        if department.pk == call.lead_department_id:
+            raise Invalid("改派的部门与原部门相同；如维持原部门请选择“维持”", field="department")
+        target, kind = department, EventKind.REROUTED
+    data = _route_to(call, target, now)
+    _append(call, kind, actor, to_status=CallStatus.CALLED, note=note, data=data, now=now)
+    return call
+
+
+@transaction.atomic
+def transfer(*, actor: User, call: Call, department: Org, note: str = "") -> Call:
+    """The command centre routes a free-form call, or moves a call to another department."""
+    call = _locked(call)
+    workflow.check("transfer", call.status)
+    _require_dispatcher(actor)
+    if department.pk == call.lead_department_id:
+        raise Invalid("已由该部门牵头", field="department")
+    now = clock.now()
+    data = _route_to(call, department, now)
+    _append(
+        call,
+        EventKind.TRANSFERRED,
+        actor,
+        to_status=CallStatus.CALLED,
+        note=note,
+        data=data,
+        now=now,
+    )
+    return call
+
+
+@transaction.atomic
+def urge(*, actor: User | None, call: Call, level: int = 1, note: str = "") -> Call:
+    """A formal reminder (督办). By hand from the command centre or the commission."""
+    call = _locked(call)
+    workflow.check("urge", call.status)
+    if actor is not None and actor.role not in (*DISPATCH_ROLES, Role.SUPERVISOR):
+        raise Forbidden("只有指挥中心和纪委监委可以督办", field="actor")
+    if level not in (1, 2):
+        raise Invalid("督办级别为 1 或 2", field="level")
+    call.urge_level = max(call.urge_level, level)
+    _append(call, EventKind.URGED, actor, note=note, data={"level": level}, now=clock.now())
+    return call
