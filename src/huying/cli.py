@@ -103,6 +103,17 @@ def _fresh_metrics_dir(port: int) -> str:
     return str(path)
 
 
+def cmd_sweep(args) -> int:
+    _setup_django()
+    from huying.core import worker
+
+    for sweep in worker.SWEEPS.values():
+        if args.only and sweep.name not in args.only:
+            continue
+        print(f"{sweep.name}: {sweep.run()}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", _fresh_metrics_dir(args.port))
     bind = f"{args.host}:{args.port}"
@@ -256,6 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds between rounds (default HUYING_WORKER_INTERVAL or 5)",
     )
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser(
+        "sweep",
+        help="run every periodic sweep once (what the worker does on a schedule)",
+        description="Run each periodic sweep once and print what it did: the calls sweeper "
+        "(warnings at 50% and 80% of a time limit, urgings at a breach, level-2 urgings and "
+        "accountability cases after the grace period) and the clean-up sweeps. Safe to run "
+        "while workers are running: each step happens once.",
+    )
+    p.add_argument("--only", nargs="*", help="names of the sweeps to run, e.g. calls.sweep")
+    p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser(
         "migrate",

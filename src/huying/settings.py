@@ -173,6 +173,10 @@ MEDIA_ROOT = DATA_DIR / "media"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_INTERVAL_SECONDS = env_int("HUYING_WORKER_INTERVAL", 5)
 
+# --- calls (有呼必应) ------------------------------------------------------
+CALLS_SWEEP_SECONDS = env_int("HUYING_CALLS_SWEEP_SECONDS", 30)
+CALLS_URGE_GRACE_WORKING_DAYS = env_int("HUYING_CALLS_URGE_GRACE_WORKING_DAYS", 5)
+
 # --- HTTPS (behind a TLS-terminating proxy in production) -----------------
 HTTPS = env_bool("HUYING_HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True

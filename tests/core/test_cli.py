@@ -8,7 +8,16 @@ import pytest
 from huying import cli
 from huying.orgs.models import User
 
-SUBCOMMANDS = ["demo", "serve", "worker", "migrate", "createuser", "check", "manage"]
+SUBCOMMANDS = [
+    "demo",
+    "serve",
+    "worker",
+    "sweep",
+    "migrate",
+    "createuser",
+    "check",
+    "manage",
+]
 
 
 def _help(*args: str) -> str:

@@ -5,3 +5,11 @@ class CallsConfig(AppConfig):
     name = "huying.calls"
     label = "calls"
     verbose_name = "有呼必应"
+
+    def ready(self):
+        from django.conf import settings
+
+        from huying.calls.sweeps import sweep
+        from huying.core.worker import register_sweep
+
+        register_sweep("calls.sweep", settings.CALLS_SWEEP_SECONDS, sweep)

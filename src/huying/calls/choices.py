@@ -58,3 +58,16 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", _("撤回")
     URGED = "urged", _("督办")
     WARNED = "warned", _("时限提醒")
+    RATED = "rated", _("评价")
+    CASE_OPENED = "case_opened", _("启动问责")
+
+
+class CaseReason(models.TextChoices):
+    NO_RESPONSE = "no_response", _("超期未响应")
+    OVERDUE = "overdue", _("超期未办结")
+    PERFUNCTORY = "perfunctory", _("应付式响应")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    CLOSED = "closed", _("已结案")

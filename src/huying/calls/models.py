@@ -4,6 +4,8 @@ from django.db import models
 from huying.calls.choices import (
     AssignmentRole,
     CallStatus,
+    CaseReason,
+    CaseStatus,
     Domain,
     EventKind,
     Source,
@@ -117,6 +119,10 @@ class Call(LimitFields):
     return_count = models.PositiveSmallIntegerField("退回次数", default=0)
     urge_level = models.PositiveSmallIntegerField("督办级别", default=0)
     event_count = models.PositiveIntegerField("事件数", default=0)
+    # The alert ladder of the running clock (response, then resolution): what the sweeper
+    # does next and when. See calls/ladder.py.
+    alert_stage = models.PositiveSmallIntegerField("提醒阶段", default=0)
+    next_alert_at = models.DateTimeField("下次提醒时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -132,6 +138,8 @@ class Call(LimitFields):
             models.Index(fields=["lead_department", "status"], name="call_dept_status_idx"),
             # The town workbench: a town's calls, newest first.
             models.Index(fields=["caller_org", "called_at"], name="call_caller_idx"),
+            # The sweeper: calls whose next warning, urging or escalation is due.
+            models.Index(fields=["next_alert_at"], name="call_next_alert_idx"),
         ]
 
     def __str__(self) -> str:
@@ -202,3 +210,71 @@ class CallEvent(models.Model):
         if not self._state.adding:
             raise RuntimeError("call events are append-only")
         super().save(*args, **kwargs)
+
+
+class Rating(models.Model):
+    """The caller's rating of the lead department when confirming (two-way evaluation)."""
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="rating")
+    department = models.ForeignKey(
+        Org, verbose_name="被评部门", on_delete=models.PROTECT, related_name="ratings"
+    )
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="评价人", on_delete=models.PROTECT, related_name="+"
+    )
+    rated_at = models.DateTimeField("评价时间")
+    satisfaction = models.PositiveSmallIntegerField("满意度")
+    timeliness = models.PositiveSmallIntegerField("及时性")
+    attitude = models.PositiveSmallIntegerField("服务态度")
+    perfunctory = models.BooleanField("应付式响应", default=False)
+    perfunctory_reason = models.TextField("应付式响应说明", blank=True)
+    perfunctory_confirmed_at = models.DateTimeField("应付式响应确认时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "评价"
+        verbose_name_plural = "评价"
+        indexes = [
+            # Two-way evaluation: a department's ratings over a period.
+            models.Index(fields=["department", "rated_at"], name="rating_dept_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.number} {self.satisfaction}/5"
+
+
+class AccountabilityCase(models.Model):
+    """A referral to the discipline commission (问责), with the call's event trail as evidence."""
+
+    call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="accountability_cases")
+    department = models.ForeignKey(
+        Org,
+        verbose_name="被问责部门",
+        on_delete=models.PROTECT,
+        related_name="accountability_cases",
+    )
+    reason = models.CharField("事由", max_length=20, choices=CaseReason.choices)
+    status = models.CharField(
+        "状态", max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN
+    )
+    opened_at = models.DateTimeField("立案时间")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    evidence = models.JSONField("证据（事件记录）", default=list)
+    outcome = models.TextField("处理结果", blank=True)
+    people = models.JSONField("被问责人员", default=list, blank=True)
+    closed_at = models.DateTimeField("结案时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "问责案件"
+        verbose_name_plural = "问责案件"
+        ordering = ["-opened_at"]
+        constraints = [
+            # A call and department are referred once per reason, however often a sweep runs.
+            models.UniqueConstraint(
+                fields=["call", "department", "reason"], name="one_case_per_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.number} {self.get_reason_display()}"

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from huying.calls import workflow
+from huying.calls import ladder, workflow
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.limits import Limit
-from huying.calls.models import Call, CallAssignment, CallEvent, Matter
+from huying.calls.models import Call, CallAssignment, CallEvent, Matter, Rating
 from huying.core import audit, clock
 from huying.core.errors import Forbidden, Invalid
 from huying.orgs.choices import OrgKind, Role
@@ -83,7 +83,9 @@ def _append(
     note: str = "",
     data: dict | None = None,
     now: datetime,
+    restarted: bool = False,
 ) -> CallEvent:
+    """Record one step: the event, the stored state (with its alert ladder), an audit row."""
     from_status = call.status
     if to_status:
         call.status = to_status
@@ -101,6 +103,7 @@ def _append(
         note=note,
         data=data or {},
     )
+    ladder.sync(call, restarted=restarted)
     call.save()
     audit.record(
         f"calls.{kind}",
@@ -182,6 +185,7 @@ def create_call(*, actor: User, new: NewCall) -> Call:
         actor,
         to_status=CallStatus.CALLED,
         now=now,
+        restarted=True,
         data={
             "lead_department_id": call.lead_department_id,
             "departments": departments,
@@ -227,7 +231,16 @@ def respond(*, actor: User, call: Call, note: str = "") -> Call:
         call.resolution_due_at = call.resolution_limit.due_from(now)
         to_status = CallStatus.RESPONDED
         data |= {"responded_at": _iso(now), "resolution_due_at": _iso(call.resolution_due_at)}
-    _append(call, EventKind.SIGNED, actor, to_status=to_status, note=note, data=data, now=now)
+    _append(
+        call,
+        EventKind.SIGNED,
+        actor,
+        to_status=to_status,
+        note=note,
+        data=data,
+        now=now,
+        restarted=to_status is not None,
+    )  # the lead signed: the resolution clock starts
     return call
 
 
@@ -294,12 +307,35 @@ def resolve(*, actor: User, call: Call, result: str) -> Call:
 # --- caller actions ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class RatingInput:
+    satisfaction: int
+    timeliness: int
+    attitude: int
+    perfunctory: bool = False
+    perfunctory_reason: str = ""
+
+
+def _validate_rating(rating: RatingInput) -> None:
+    for field in ("satisfaction", "timeliness", "attitude"):
+        if getattr(rating, field) not in range(1, 6):
+            raise Invalid("评分为 1 到 5 分", field=field)
+    if rating.perfunctory and not rating.perfunctory_reason.strip():
+        raise Invalid("标记应付式响应时请说明理由", field="perfunctory_reason")
+
+
 @transaction.atomic
-def confirm(*, actor: User, call: Call, note: str = "") -> Call:
+def confirm(*, actor: User, call: Call, note: str = "", rating: RatingInput | None = None) -> Call:
+    """The caller confirms the result and rates the lead department (two-way evaluation)."""
     call = _locked(call)
     workflow.check("confirm", call.status)
     _require_caller(actor, call)
     now = clock.now()
+    if rating is not None:
+        _validate_rating(rating)
+        Rating.objects.create(
+            call=call, department=call.lead_department, rated_by=actor, rated_at=now, **vars(rating)
+        )
     call.closed_at = now
     _append(
         call,
@@ -307,7 +343,7 @@ def confirm(*, actor: User, call: Call, note: str = "") -> Call:
         actor,
         to_status=CallStatus.CLOSED,
         note=note,
-        data={"closed_at": _iso(now)},
+        data={"closed_at": _iso(now), "rating": vars(rating) if rating else None},
         now=now,
     )
     return call
@@ -396,7 +432,16 @@ def arbitrate(
             raise Invalid("改派的部门与原部门相同；如维持原部门请选择“维持”", field="department")
         target, kind = department, EventKind.REROUTED
     data = _route_to(call, target, now)
-    _append(call, kind, actor, to_status=CallStatus.CALLED, note=note, data=data, now=now)
+    _append(
+        call,
+        kind,
+        actor,
+        to_status=CallStatus.CALLED,
+        note=note,
+        data=data,
+        now=now,
+        restarted=True,
+    )
     return call
 
 
@@ -418,6 +463,7 @@ def transfer(*, actor: User, call: Call, department: Org, note: str = "") -> Cal
         note=note,
         data=data,
         now=now,
+        restarted=True,
     )
     return call
 
