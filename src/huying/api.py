@@ -5,9 +5,12 @@ OpenAPI at /api/docs (and /api/openapi.json).
 
 from ninja import NinjaAPI
 
+from huying.calls.api import router as calls_router
+from huying.calls.api_matters import router as matters_router
 from huying.core import api_errors
 from huying.core.api_auth import API_AUTH
 from huying.core.renderers import ReadableJSONRenderer
+from huying.notify.api import router as notify_router
 from huying.orgs.api import auth_router, orgs_router
 
 api = NinjaAPI(
@@ -22,3 +25,6 @@ api = NinjaAPI(
 api_errors.install(api)
 api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/orgs", orgs_router)
+api.add_router("/v1/notifications", notify_router)
+api.add_router("/v1/calls", calls_router)
+api.add_router("/v1/matters", matters_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "huying.core",
     "huying.orgs",
     "huying.calls",
+    "huying.notify",
     "huying.dashboard",
     "huying.demo",
 ]
@@ -177,6 +178,13 @@ WORKER_INTERVAL_SECONDS = env_int("HUYING_WORKER_INTERVAL", 5)
 CALLS_SWEEP_SECONDS = env_int("HUYING_CALLS_SWEEP_SECONDS", 30)
 CALLS_URGE_GRACE_WORKING_DAYS = env_int("HUYING_CALLS_URGE_GRACE_WORKING_DAYS", 5)
 
+# --- notifications: outside channels (the in-app inbox needs no setting) ---
+NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
+if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("HUYING_NOTIFY_WEBHOOK_URL must start with http:// or https://")
+NOTIFY_WEBHOOK_TIMEOUT = env_int("HUYING_NOTIFY_WEBHOOK_TIMEOUT", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("HUYING_NOTIFY_MAX_ATTEMPTS", 8)
+
 # --- HTTPS (behind a TLS-terminating proxy in production) -----------------
 HTTPS = env_bool("HUYING_HTTPS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -209,3 +217,4 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_CLASS = "huying.core.pagination.BoundedLimitOffset"

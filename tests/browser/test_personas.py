@@ -24,7 +24,7 @@ KEY_COUNT = {name: keys for name, _, _, _, _, keys in TOWNS}
 DEPARTMENT_NAMES = {suffix: name for suffix, name, _ in DEPARTMENTS}
 ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
-NAV_BASE = ["首页", "组织架构"]
+NAV_BASE = ["首页", "组织架构", "消息"]
 NAV_DISTRICT = [*NAV_BASE, "接口文档"]
 NAV_SUPERVISOR = [*NAV_BASE, "审计日志", "接口文档"]
 NAV_ADMIN = [*NAV_BASE, "审计日志", "接口文档", "后台管理"]

@@ -100,7 +100,7 @@ def test_org_list_query_count_does_not_grow_with_the_page(api, django_assert_num
 def test_org_list_page_query_count_is_pinned(browser_client, django_assert_max_num_queries):
     client = browser_client("command")
     client.get("/orgs/")  # the session's first touch
-    with django_assert_max_num_queries(5):  # session, user, its org, count, page
+    with django_assert_max_num_queries(6):  # session, user, its org, unread badge, count, page
         response = client.get("/orgs/")
     assert len(response.context["page"].object_list) == 100
 
@@ -123,3 +123,20 @@ def test_a_nul_character_in_path_or_query_is_a_clear_400(api, browser_client, pa
     assert response.status_code == 400
     text = response.json()["detail"] if path.startswith("/api/") else response.content.decode()
     assert "空字符" in text
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"offset": 10**30}, "offset"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 10**6}, "limit"),
+        ({"offset": -1}, "offset"),
+    ],
+)
+def test_out_of_range_paging_is_a_chinese_422_naming_the_field(api, params, field):
+    response = api("command").get("/api/v1/orgs", params)
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == field
+    assert error["message"] in ("数值太小", "数值太大", "应为整数")

@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
-from huying.calls import ladder, workflow
+from huying.calls import ladder, notices, workflow
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.limits import Limit
 from huying.calls.models import Call, CallAssignment, CallEvent, Matter, Rating
 from huying.core import audit, clock
-from huying.core.errors import Forbidden, Invalid
+from huying.core.errors import Conflict, Forbidden, Invalid
 from huying.orgs.choices import OrgKind, Role
 from huying.orgs.models import Org, User
 
@@ -86,7 +87,7 @@ def _append(
     restarted: bool = False,
 ) -> CallEvent:
     """Record one step: the event, the stored state (with its alert ladder), an audit row."""
-    from_status = call.status
+    from_status = call.status if kind != EventKind.CREATED else ""
     if to_status:
         call.status = to_status
     call.event_count += 1
@@ -105,6 +106,7 @@ def _append(
     )
     ladder.sync(call, restarted=restarted)
     call.save()
+    notices.announce(call, event)
     audit.record(
         f"calls.{kind}",
         actor=actor,
@@ -177,7 +179,7 @@ def create_call(*, actor: User, new: NewCall) -> Call:
         resolution_working_days=resolution.working_days,
     )
     call.save()
-    call.number = f"HY{now.year}{call.pk:07d}"
+    call.number = f"HY{timezone.localtime(now).year}{call.pk:07d}"  # the local year
     departments = _assign_matter_departments(call, matter)
     _append(
         call,
@@ -218,7 +220,7 @@ def respond(*, actor: User, call: Call, note: str = "") -> Call:
     workflow.check("respond", call.status)
     assignment = _require_department(actor, call, lead=False)
     if assignment.signed_at:
-        raise Invalid("贵单位已签收此呼叫", field="actor")
+        raise Conflict("贵单位已签收此呼叫", field="status")
     now = clock.now()
     assignment.signed_at = now
     assignment.save(update_fields=["signed_at"])
@@ -226,7 +228,7 @@ def respond(*, actor: User, call: Call, note: str = "") -> Call:
     to_status = None
     if assignment.role == AssignmentRole.LEAD:
         if call.status != CallStatus.CALLED:
-            raise Invalid("此呼叫已签收", field="actor")
+            raise Conflict("此呼叫已签收", field="status")
         call.responded_at = now
         call.resolution_due_at = call.resolution_limit.due_from(now)
         to_status = CallStatus.RESPONDED

@@ -26,6 +26,10 @@ PYDANTIC_MESSAGES = {
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "enum": "不是可选的值",
     "literal_error": "不是可选的值",
+    "greater_than_equal": "数值太小",
+    "greater_than": "数值太小",
+    "less_than_equal": "数值太大",
+    "less_than": "数值太大",
 }
 # Ninja's own words for a body it cannot parse (plus the reason when DEBUG), and ours.
 NINJA_UNPARSABLE_BODY = "Cannot parse request body"
@@ -51,6 +55,13 @@ def _validation_error(request: HttpRequest, exc: ValidationError, api: NinjaAPI)
 
 
 def _business_error(request: HttpRequest, exc: BusinessError, api: NinjaAPI):
+    if exc.status == 403:  # a service refused this role: every denial is audited, here once
+        audit.record(
+            "core.permission_denied",
+            actor=getattr(request, "auth", None),
+            object_repr=request.path[:200],
+            reason=exc.message,
+        )
     body = {"detail": exc.message, "errors": []}
     if exc.field:
         body["errors"].append({"field": exc.field, "message": exc.message})

@@ -16,11 +16,13 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[Role] = EVERYONE
+    badge: bool = False  # shows the unread-message count (notify's badge)
 
 
 NAV_ITEMS = (
     NavItem(gettext_noop("首页"), "home"),
     NavItem(gettext_noop("组织架构"), "org-list"),
+    NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
     NavItem(
         gettext_noop("接口文档"),
@@ -38,5 +40,5 @@ def items_for(user, current_path: str) -> list[dict]:
             continue
         url = reverse(item.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": active, "badge": item.badge})
     return items

@@ -11,6 +11,7 @@ from django.db import transaction
 from faker import Faker
 
 from huying.demo import district as facts
+from huying.demo import special_list
 from huying.orgs import services as org_services
 from huying.orgs.choices import OrgKind
 from huying.orgs.models import Org, User
@@ -79,6 +80,7 @@ def load_demo_district() -> LoadSummary:
         town = _town(summary, district, order, town_facts, faker, rng)
         _villages(summary, town, town_facts, faker, rng, used_names)
     _accounts(summary, faker)
+    special_list.load(summary)
     return summary
 
 

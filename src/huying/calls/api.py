@@ -1,0 +1,190 @@
+"""Thin API handlers for calls (有呼必应): create, list, read with the timeline, and each action.
+
+A handler validates input (the schemas in `api_schemas`), resolves what the request names (the
+call in the user's scope, a matter or a department by code), calls one service, and renders
+the call. Rules live in `services` and `workflow`; reads and scoping in `selectors`.
+Out of scope is 404 (audited by `selectors.call_detail`), before anything else is looked at.
+"""
+
+from django.http import HttpRequest
+from ninja import Path, Router, Status
+from ninja.pagination import paginate
+
+from huying.calls import selectors, services
+from huying.calls.api_schemas import (
+    DEFAULT_URGE,
+    ERRORS,
+    NO_NOTE,
+    NO_REASON,
+    NOT_RATED,
+    ArbitrateIn,
+    CallDetailOut,
+    CalledAfter,
+    CalledBefore,
+    CallError,
+    CallId,
+    CallIn,
+    CallOut,
+    ConfirmIn,
+    DepartmentFilter,
+    DomainFilter,
+    NoteIn,
+    OptionalReasonIn,
+    OverdueFilter,
+    ReasonIn,
+    RequiredNoteIn,
+    ResultIn,
+    StatusFilter,
+    TownFilter,
+    TransferIn,
+    UrgeIn,
+)
+from huying.calls.models import Call
+
+router = Router(tags=["呼叫"])
+ACTION = {200: CallDetailOut, **ERRORS}  # every action answers with the updated call
+
+
+@router.post("", response={201: CallDetailOut, **ERRORS}, summary="发起呼叫（镇街、重点村）")
+def create_call(request: HttpRequest, payload: CallIn):
+    matter = selectors.matter_for_call(payload.matter) if payload.matter else None
+    new = services.NewCall(**payload.model_dump(exclude={"matter"}), matter=matter)
+    call = services.create_call(actor=request.auth, new=new)
+    return Status(201, selectors.call_with_timeline(call))
+
+
+@router.get("", response=list[CallOut], summary="呼叫列表（按可见范围，可筛选，分页）")
+@paginate
+def list_calls(
+    request: HttpRequest,
+    status: StatusFilter = None,
+    overdue: OverdueFilter = None,
+    department: DepartmentFilter = None,
+    town: TownFilter = None,
+    domain: DomainFilter = None,
+    called_after: CalledAfter = None,
+    called_before: CalledBefore = None,
+):
+    filters = selectors.CallFilter(
+        statuses=status or (),
+        overdue=overdue,
+        department=department,
+        town=town,
+        domain=domain,
+        called_after=called_after,
+        called_before=called_before,
+    )
+    return selectors.call_list(request.auth, filters)
+
+
+@router.get(
+    "/{call_id}",
+    response={200: CallDetailOut, 404: CallError, 422: CallError},
+    summary="呼叫详情：承办部门、期限和时间线",
+)
+def get_call(request: HttpRequest, call_id: Path[CallId]):
+    return selectors.call_detail_with_timeline(request.auth, call_id)
+
+
+def _updated(call: Call) -> Call:
+    return selectors.call_with_timeline(call)
+
+
+@router.post(
+    "/{call_id}/respond",
+    response=ACTION,
+    summary="签收响应（牵头或协办部门）",
+)
+def respond(request: HttpRequest, call_id: Path[CallId], payload: NoteIn = NO_NOTE):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.respond(actor=request.auth, call=call, note=payload.note))
+
+
+@router.post(
+    "/{call_id}/return",
+    response=ACTION,
+    summary="退回（牵头部门，须说明理由）",
+)
+def return_call(request: HttpRequest, call_id: Path[CallId], payload: ReasonIn):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.return_call(actor=request.auth, call=call, reason=payload.reason))
+
+
+@router.post(
+    "/{call_id}/arbitrate",
+    response=ACTION,
+    summary="裁决退回：维持或改派（指挥中心）",
+)
+def arbitrate(request: HttpRequest, call_id: Path[CallId], payload: ArbitrateIn):
+    call = selectors.call_detail(request.auth, call_id)
+    department = selectors.department_by_code(payload.department) if payload.department else None
+    return _updated(
+        services.arbitrate(
+            actor=request.auth,
+            call=call,
+            uphold=payload.uphold,
+            department=department,
+            note=payload.note,
+        )
+    )
+
+
+@router.post(
+    "/{call_id}/transfer",
+    response=ACTION,
+    summary="转办或分派给部门（指挥中心）",
+)
+def transfer(request: HttpRequest, call_id: Path[CallId], payload: TransferIn):
+    call = selectors.call_detail(request.auth, call_id)
+    department = selectors.department_by_code(payload.department)
+    return _updated(
+        services.transfer(actor=request.auth, call=call, department=department, note=payload.note)
+    )
+
+
+@router.post("/{call_id}/progress", response=ACTION, summary="反馈进展（承办部门）")
+def report_progress(request: HttpRequest, call_id: Path[CallId], payload: RequiredNoteIn):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.report_progress(actor=request.auth, call=call, note=payload.note))
+
+
+@router.post("/{call_id}/resolve", response=ACTION, summary="办结（牵头部门）")
+def resolve(request: HttpRequest, call_id: Path[CallId], payload: ResultIn):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.resolve(actor=request.auth, call=call, result=payload.result))
+
+
+@router.post("/{call_id}/confirm", response=ACTION, summary="确认办结并评价（呼叫单位）")
+def confirm(request: HttpRequest, call_id: Path[CallId], payload: ConfirmIn = NOT_RATED):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(
+        services.confirm(actor=request.auth, call=call, note=payload.note, rating=payload.rating())
+    )
+
+
+@router.post(
+    "/{call_id}/reject",
+    response=ACTION,
+    summary="不满意，退回重办（呼叫单位）",
+)
+def reject(request: HttpRequest, call_id: Path[CallId], payload: ReasonIn):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.reject(actor=request.auth, call=call, reason=payload.reason))
+
+
+@router.post(
+    "/{call_id}/withdraw",
+    response=ACTION,
+    summary="撤回（呼叫单位，响应前）",
+)
+def withdraw(request: HttpRequest, call_id: Path[CallId], payload: OptionalReasonIn = NO_REASON):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(services.withdraw(actor=request.auth, call=call, reason=payload.reason))
+
+
+@router.post("/{call_id}/urge", response=ACTION, summary="督办（指挥中心、纪委监委）")
+def urge(request: HttpRequest, call_id: Path[CallId], payload: UrgeIn = DEFAULT_URGE):
+    call = selectors.call_detail(request.auth, call_id)
+    return _updated(
+        services.urge(actor=request.auth, call=call, level=payload.level, note=payload.note)
+    )

@@ -1,0 +1,89 @@
+"""Who is told about each step of a call, in the same transaction (see notify.services).
+
+One table from event kind to recipients, so "who hears of what" has one home.
+"""
+
+from django.db.models import QuerySet
+
+from huying.calls.choices import EventKind
+from huying.calls.models import Call, CallEvent
+from huying.notify.services import notify
+from huying.orgs.choices import Role
+from huying.orgs.models import User
+
+STAFF = (Role.RESPONDER, Role.DEPARTMENT_HEAD)
+
+
+def _lead_staff(call: Call) -> QuerySet[User]:
+    return User.objects.filter(org_id=call.lead_department_id, role__in=STAFF)
+
+
+def _all_department_staff(call: Call) -> QuerySet[User]:
+    departments = call.assignments.filter(is_active=True).values("department_id")
+    return User.objects.filter(org_id__in=departments, role__in=STAFF)
+
+
+def _callers(call: Call) -> QuerySet[User]:
+    return User.objects.filter(org_id=call.caller_org_id, role=Role.CALLER)
+
+
+def _by_role(role: str) -> QuerySet[User]:
+    return User.objects.filter(role=role)
+
+
+def _urged(call: Call, event: CallEvent) -> list[User]:
+    # Level 1 goes to the department (its head included); level 2 is copied to the leaders.
+    users = list(_lead_staff(call))
+    if event.data.get("level") == 2:
+        users += list(_by_role(Role.LEADER))
+    return users
+
+
+def _signed(call: Call, event: CallEvent) -> QuerySet[User]:
+    lead_signed = event.data.get("department_id") == call.lead_department_id
+    return _callers(call) if lead_signed else User.objects.none()
+
+
+RECIPIENTS = {
+    EventKind.CREATED: lambda call, event: _all_department_staff(call),
+    EventKind.TRANSFERRED: lambda call, event: _lead_staff(call),
+    EventKind.REROUTED: lambda call, event: _lead_staff(call),
+    EventKind.UPHELD: lambda call, event: _lead_staff(call),
+    EventKind.RETURNED: lambda call, event: _by_role(Role.OPERATOR),
+    EventKind.SIGNED: _signed,
+    EventKind.PROGRESS: lambda call, event: _callers(call),
+    EventKind.RESOLVED: lambda call, event: _callers(call),
+    EventKind.REJECTED: lambda call, event: _lead_staff(call),
+    EventKind.CONFIRMED: lambda call, event: _lead_staff(call),
+    EventKind.WITHDRAWN: lambda call, event: _all_department_staff(call),
+    EventKind.WARNED: lambda call, event: _lead_staff(call),
+    EventKind.URGED: _urged,
+    EventKind.CASE_OPENED: lambda call, event: _by_role(Role.SUPERVISOR),
+}
+
+TITLES = {
+    EventKind.CREATED: "新呼叫待响应",
+    EventKind.RETURNED: "呼叫被退回，待裁决",
+    EventKind.SIGNED: "呼叫已响应",
+    EventKind.RESOLVED: "呼叫已办结，请确认并评价",
+    EventKind.REJECTED: "呼叫被退回重办",
+    EventKind.CONFIRMED: "呼叫已确认办结",
+    EventKind.WARNED: "时限提醒",
+    EventKind.URGED: "督办通知",
+    EventKind.CASE_OPENED: "启动问责",
+}
+
+
+def announce(call: Call, event: CallEvent) -> None:
+    pick = RECIPIENTS.get(event.kind)
+    if pick is None:
+        return
+    title = TITLES.get(event.kind, str(EventKind(event.kind).label))
+    body = f"{call.number}「{call.title}」：{event.note or EventKind(event.kind).label}"
+    notify(
+        pick(call, event),
+        kind=f"call.{event.kind}",
+        title=title,
+        body=body[:500],
+        link=f"/calls/{call.pk}/",
+    )
