@@ -177,6 +177,7 @@ WORKER_INTERVAL_SECONDS = env_int("HUYING_WORKER_INTERVAL", 5)
 # --- calls (有呼必应) ------------------------------------------------------
 CALLS_SWEEP_SECONDS = env_int("HUYING_CALLS_SWEEP_SECONDS", 30)
 CALLS_URGE_GRACE_WORKING_DAYS = env_int("HUYING_CALLS_URGE_GRACE_WORKING_DAYS", 5)
+CALLS_RANKING_MIN_CALLS = env_int("HUYING_CALLS_RANKING_MIN_CALLS", 5)
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
