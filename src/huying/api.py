@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 
 from huying.calls.api import router as calls_router
 from huying.calls.api_matters import router as matters_router
+from huying.calls.api_stats import stats_router
 from huying.core import api_errors
 from huying.core.api_auth import API_AUTH
 from huying.core.renderers import ReadableJSONRenderer
@@ -28,3 +29,4 @@ api.add_router("/v1/orgs", orgs_router)
 api.add_router("/v1/notifications", notify_router)
 api.add_router("/v1/calls", calls_router)
 api.add_router("/v1/matters", matters_router)
+api.add_router("/v1/statistics", stats_router)
