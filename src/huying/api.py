@@ -6,6 +6,7 @@ OpenAPI at /api/docs (and /api/openapi.json).
 from ninja import NinjaAPI
 
 from huying.calls.api import router as calls_router
+from huying.calls.api_cases import cases_router, ratings_router
 from huying.calls.api_matters import router as matters_router
 from huying.calls.api_stats import stats_router
 from huying.core import api_errors
@@ -28,5 +29,7 @@ api.add_router("/v1/auth", auth_router)
 api.add_router("/v1/orgs", orgs_router)
 api.add_router("/v1/notifications", notify_router)
 api.add_router("/v1/calls", calls_router)
+api.add_router("/v1/accountability-cases", cases_router)
+api.add_router("/v1/ratings", ratings_router)
 api.add_router("/v1/matters", matters_router)
 api.add_router("/v1/statistics", stats_router)
