@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from ninja import Path, Router, Status
 from ninja.pagination import paginate
 
-from huying.calls import selectors, services
+from huying.calls import meeting_selectors, meetings, selectors, services
+from huying.calls.api_meetings import ConveneIn, MeetingOut, convene_departments
 from huying.calls.api_schemas import (
     DEFAULT_URGE,
     ERRORS,
@@ -188,3 +189,26 @@ def urge(request: HttpRequest, call_id: Path[CallId], payload: UrgeIn = DEFAULT_
     return _updated(
         services.urge(actor=request.auth, call=call, level=payload.level, note=payload.note)
     )
+
+
+@router.post("/{call_id}/convene", response=ACTION, summary="召集协调会（呼叫单位、指挥中心）")
+def convene(request: HttpRequest, call_id: Path[CallId], payload: ConveneIn):
+    call = selectors.call_detail(request.auth, call_id)
+    meetings.convene(
+        actor=request.auth,
+        call=call,
+        starts_at=payload.starts_at,
+        place=payload.place,
+        departments=convene_departments(payload.departments),
+        note=payload.note,
+    )
+    return _updated(selectors.call_detail(request.auth, call_id))
+
+
+@router.get(
+    "/{call_id}/meetings",
+    response={200: list[MeetingOut], 404: CallError, 422: CallError},
+    summary="呼叫的协调会：参会部门和议定事项",
+)
+def list_meetings(request: HttpRequest, call_id: Path[CallId]):
+    return meeting_selectors.call_meetings(selectors.call_detail(request.auth, call_id))

@@ -60,6 +60,9 @@ class EventKind(models.TextChoices):
     WARNED = "warned", _("时限提醒")
     RATED = "rated", _("评价")
     CASE_OPENED = "case_opened", _("启动问责")
+    CONVENED = "convened", _("召开协调会")
+    MEETING_HELD = "meeting_held", _("协调会纪要")
+    ACTION_DONE = "action_done", _("事项完成")
 
 
 class CaseReason(models.TextChoices):
@@ -71,3 +74,9 @@ class CaseReason(models.TextChoices):
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("办理中")
     CLOSED = "closed", _("已结案")
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("已召集")
+    HELD = "held", _("已召开")
+    CANCELLED = "cancelled", _("已取消")

@@ -8,6 +8,7 @@ from huying.calls.choices import (
     CaseStatus,
     Domain,
     EventKind,
+    MeetingStatus,
     Source,
     Urgency,
 )
@@ -278,3 +279,81 @@ class AccountabilityCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call.number} {self.get_reason_display()}"
+
+
+class CoordinationMeeting(models.Model):
+    """A coordination meeting (协调会) on a multi-department call; see calls/meetings.py."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="meetings")
+    convened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="召集人", on_delete=models.PROTECT, related_name="+"
+    )
+    convened_at = models.DateTimeField("召集时间")
+    starts_at = models.DateTimeField("会议时间")
+    place = models.CharField("地点", max_length=200)
+    note = models.TextField("说明", blank=True)
+    status = models.CharField(
+        "状态", max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    minutes = models.TextField("会议纪要", blank=True)
+    held_at = models.DateTimeField("纪要时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "协调会"
+        verbose_name_plural = "协调会"
+        ordering = ["call", "starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.call.number} 协调会 {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingInvitation(models.Model):
+    """A department invited to a coordination meeting, and when it confirmed attendance."""
+
+    meeting = models.ForeignKey(
+        CoordinationMeeting, on_delete=models.CASCADE, related_name="invitations"
+    )
+    department = models.ForeignKey(
+        Org, verbose_name="参会部门", on_delete=models.PROTECT, related_name="meeting_invitations"
+    )
+    confirmed_at = models.DateTimeField("确认参会时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "参会部门"
+        verbose_name_plural = "参会部门"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "department"], name="one_invitation_per_department"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} → {self.department}"
+
+
+class ActionItem(models.Model):
+    """An action agreed at a coordination meeting: a sub-task of the call with its own deadline."""
+
+    meeting = models.ForeignKey(
+        CoordinationMeeting, on_delete=models.CASCADE, related_name="action_items"
+    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="action_items")
+    description = models.TextField("事项")
+    owner_department = models.ForeignKey(
+        Org, verbose_name="责任部门", on_delete=models.PROTECT, related_name="action_items"
+    )
+    due_at = models.DateTimeField("完成期限")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_note = models.TextField("完成情况", blank=True)
+
+    class Meta:
+        verbose_name = "协调会议定事项"
+        verbose_name_plural = "协调会议定事项"
+        ordering = ["due_at", "pk"]
+        indexes = [
+            # A department's open action items by deadline (its workbench, and overdue checks).
+            models.Index(fields=["owner_department", "done_at", "due_at"], name="action_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call.number} {self.description[:20]}"

@@ -44,6 +44,14 @@ def _signed(call: Call, event: CallEvent) -> QuerySet[User]:
     return _callers(call) if lead_signed else User.objects.none()
 
 
+def _department_staff(department_ids) -> QuerySet[User]:
+    return User.objects.filter(org_id__in=department_ids, role__in=STAFF)
+
+
+def _action_owners(call: Call, event: CallEvent) -> QuerySet[User]:
+    return _department_staff({a["owner_department_id"] for a in event.data.get("actions", [])})
+
+
 RECIPIENTS = {
     EventKind.CREATED: lambda call, event: _all_department_staff(call),
     EventKind.TRANSFERRED: lambda call, event: _lead_staff(call),
@@ -59,6 +67,9 @@ RECIPIENTS = {
     EventKind.WARNED: lambda call, event: _lead_staff(call),
     EventKind.URGED: _urged,
     EventKind.CASE_OPENED: lambda call, event: _by_role(Role.SUPERVISOR),
+    EventKind.CONVENED: lambda call, event: _department_staff(event.data.get("departments", [])),
+    EventKind.MEETING_HELD: _action_owners,
+    EventKind.ACTION_DONE: lambda call, event: _callers(call),
 }
 
 TITLES = {
@@ -71,6 +82,9 @@ TITLES = {
     EventKind.WARNED: "时限提醒",
     EventKind.URGED: "督办通知",
     EventKind.CASE_OPENED: "启动问责",
+    EventKind.CONVENED: "协调会通知",
+    EventKind.MEETING_HELD: "协调会议定事项",
+    EventKind.ACTION_DONE: "议定事项已完成",
 }
 
 

@@ -31,6 +31,17 @@ TRANSITIONS = {
     "confirm": Transition(frozenset({S.RESOLVED}), S.CLOSED, "确认办结"),
     "reject": Transition(frozenset({S.RESOLVED}), S.IN_PROGRESS, "不满意退回重办"),
     "withdraw": Transition(frozenset({S.CALLED, S.RETURNED}), S.WITHDRAWN, "撤回"),
+    "convene": Transition(frozenset({S.CALLED, S.RESPONDED, S.IN_PROGRESS}), None, "召开协调会"),
+    "minutes": Transition(
+        frozenset({S.CALLED, S.RETURNED, S.RESPONDED, S.IN_PROGRESS, S.RESOLVED}),
+        None,
+        "记录协调会纪要",
+    ),
+    "complete_action": Transition(
+        frozenset({S.CALLED, S.RETURNED, S.RESPONDED, S.IN_PROGRESS, S.RESOLVED}),
+        None,
+        "完成议定事项",
+    ),
     "urge": Transition(
         frozenset({S.CALLED, S.RETURNED, S.RESPONDED, S.IN_PROGRESS, S.RESOLVED}), None, "督办"
     ),
