@@ -3,7 +3,7 @@
 The caller unit or the command centre convenes the departments a call needs; each invited
 department confirms; the convener's side records the minutes, and each agreed action becomes
 an `ActionItem`, a sub-task of the call with its own owner and deadline. Convening, the minutes
-and each completed action are call events (`services._append`: timeline, notices, audit).
+and each completed action are call events (`services.append_event`: timeline, notices, audit).
 """
 
 from collections.abc import Iterable, Mapping
@@ -15,7 +15,7 @@ from django.utils import timezone
 from huying.calls import workflow
 from huying.calls.choices import EventKind, MeetingStatus
 from huying.calls.models import ActionItem, Call, CoordinationMeeting, MeetingInvitation
-from huying.calls.services import DEPARTMENT_ROLES, DISPATCH_ROLES, _append, _iso, _locked
+from huying.calls.services import DEPARTMENT_ROLES, DISPATCH_ROLES, _iso, _locked, append_event
 from huying.core import audit, clock
 from huying.core.errors import Conflict, Forbidden, Invalid
 from huying.orgs.choices import OrgKind
@@ -116,7 +116,7 @@ def convene(
     )
     names = "、".join(d.short_name or d.name for d in invited)
     summary = f"{_local(starts_at)} 在{meeting.place}召开协调会，参会部门：{names}"
-    _append(
+    append_event(
         call,
         EventKind.CONVENED,
         actor,
@@ -200,7 +200,7 @@ def record_minutes(
     items = ActionItem.objects.bulk_create(_action_items(meeting, actions, now))
     meeting.minutes, meeting.status, meeting.held_at = minutes.strip(), MeetingStatus.HELD, now
     meeting.save(update_fields=["minutes", "status", "held_at"])
-    _append(
+    append_event(
         call,
         EventKind.MEETING_HELD,
         actor,
@@ -231,7 +231,7 @@ def complete_action(*, actor: User, item: ActionItem, note: str) -> ActionItem:
     now = clock.now()
     item.done_at, item.done_note = now, note.strip()
     item.save(update_fields=["done_at", "done_note"])
-    _append(
+    append_event(
         call,
         EventKind.ACTION_DONE,
         actor,

@@ -67,6 +67,13 @@ def _require_department(actor: User, call: Call, *, lead: bool) -> CallAssignmen
     return assignment
 
 
+def _required_text(value: str, field: str, message: str) -> str:
+    """A reason, note or result the action cannot go without; stored stripped."""
+    if not (value or "").strip():
+        raise Invalid(message, field=field)
+    return value.strip()
+
+
 def _require_dispatcher(actor: User) -> None:
     if actor.role not in DISPATCH_ROLES:
         raise Forbidden("只有指挥中心可以这样做", field="actor")
@@ -75,7 +82,7 @@ def _require_dispatcher(actor: User) -> None:
 # --- the event log -----------------------------------------------------------------------------
 
 
-def _append(
+def append_event(
     call: Call,
     kind: str,
     actor: User | None,
@@ -181,7 +188,7 @@ def create_call(*, actor: User, new: NewCall) -> Call:
     call.save()
     call.number = f"HY{timezone.localtime(now).year}{call.pk:07d}"  # the local year
     departments = _assign_matter_departments(call, matter)
-    _append(
+    append_event(
         call,
         EventKind.CREATED,
         actor,
@@ -233,7 +240,7 @@ def respond(*, actor: User, call: Call, note: str = "") -> Call:
         call.resolution_due_at = call.resolution_limit.due_from(now)
         to_status = CallStatus.RESPONDED
         data |= {"responded_at": _iso(now), "resolution_due_at": _iso(call.resolution_due_at)}
-    _append(
+    append_event(
         call,
         EventKind.SIGNED,
         actor,
@@ -252,10 +259,9 @@ def return_call(*, actor: User, call: Call, reason: str) -> Call:
     call = _locked(call)
     workflow.check("return", call.status)
     _require_department(actor, call, lead=True)
-    if not reason.strip():
-        raise Invalid("退回必须说明理由", field="reason")
+    reason = _required_text(reason, "reason", "退回必须说明理由")
     call.return_count += 1
-    _append(
+    append_event(
         call,
         EventKind.RETURNED,
         actor,
@@ -272,9 +278,8 @@ def report_progress(*, actor: User, call: Call, note: str) -> Call:
     call = _locked(call)
     workflow.check("progress", call.status)
     _require_department(actor, call, lead=False)
-    if not note.strip():
-        raise Invalid("请填写进展情况", field="note")
-    _append(
+    note = _required_text(note, "note", "请填写进展情况")
+    append_event(
         call,
         EventKind.PROGRESS,
         actor,
@@ -290,11 +295,10 @@ def resolve(*, actor: User, call: Call, result: str) -> Call:
     call = _locked(call)
     workflow.check("resolve", call.status)
     _require_department(actor, call, lead=True)
-    if not result.strip():
-        raise Invalid("请填写办理结果", field="result")
+    result = _required_text(result, "result", "请填写办理结果")
     now = clock.now()
     call.resolved_at = now
-    _append(
+    append_event(
         call,
         EventKind.RESOLVED,
         actor,
@@ -339,7 +343,7 @@ def confirm(*, actor: User, call: Call, note: str = "", rating: RatingInput | No
             call=call, department=call.lead_department, rated_by=actor, rated_at=now, **vars(rating)
         )
     call.closed_at = now
-    _append(
+    append_event(
         call,
         EventKind.CONFIRMED,
         actor,
@@ -357,11 +361,10 @@ def reject(*, actor: User, call: Call, reason: str) -> Call:
     call = _locked(call)
     workflow.check("reject", call.status)
     _require_caller(actor, call)
-    if not reason.strip():
-        raise Invalid("请说明不满意的原因", field="reason")
+    reason = _required_text(reason, "reason", "请说明不满意的原因")
     call.redo_count += 1
     call.resolved_at = None
-    _append(
+    append_event(
         call,
         EventKind.REJECTED,
         actor,
@@ -380,7 +383,7 @@ def withdraw(*, actor: User, call: Call, reason: str = "") -> Call:
     _require_caller(actor, call)
     now = clock.now()
     call.withdrawn_at = now
-    _append(
+    append_event(
         call,
         EventKind.WITHDRAWN,
         actor,
@@ -434,7 +437,7 @@ def arbitrate(
             raise Invalid("改派的部门与原部门相同；如维持原部门请选择“维持”", field="department")
         target, kind = department, EventKind.REROUTED
     data = _route_to(call, target, now)
-    _append(
+    append_event(
         call,
         kind,
         actor,
@@ -457,7 +460,7 @@ def transfer(*, actor: User, call: Call, department: Org, note: str = "") -> Cal
         raise Invalid("已由该部门牵头", field="department")
     now = clock.now()
     data = _route_to(call, department, now)
-    _append(
+    append_event(
         call,
         EventKind.TRANSFERRED,
         actor,
@@ -480,5 +483,5 @@ def urge(*, actor: User | None, call: Call, level: int = 1, note: str = "") -> C
     if level not in (1, 2):
         raise Invalid("督办级别为 1 或 2", field="level")
     call.urge_level = max(call.urge_level, level)
-    _append(call, EventKind.URGED, actor, note=note, data={"level": level}, now=clock.now())
+    append_event(call, EventKind.URGED, actor, note=note, data={"level": level}, now=clock.now())
     return call

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from huying.calls import accountability, ladder
 from huying.calls.choices import CaseReason, EventKind
 from huying.calls.models import Call
-from huying.calls.services import _append
+from huying.calls.services import append_event
 from huying.core import clock
 
 BATCH = 500
@@ -75,7 +75,7 @@ def _act(call: Call, stage: int, clock_name: str, now: datetime, report: SweepRe
     data = {"clock": clock_name, "automatic": True}
     if stage in (ladder.WARN_50, ladder.WARN_80):
         pct = 50 if stage == ladder.WARN_50 else 80
-        _append(
+        append_event(
             call,
             EventKind.WARNED,
             None,
@@ -87,7 +87,7 @@ def _act(call: Call, stage: int, clock_name: str, now: datetime, report: SweepRe
         return
     level = 1 if stage == ladder.URGE_1 else 2
     call.urge_level = max(call.urge_level, level)
-    _append(
+    append_event(
         call,
         EventKind.URGED,
         None,
@@ -103,7 +103,7 @@ def _act(call: Call, stage: int, clock_name: str, now: datetime, report: SweepRe
         accountability.open_case(
             call=call, department=call.lead_department, reason=CaseReason.NO_RESPONSE
         )
-        _append(
+        append_event(
             call,
             EventKind.CASE_OPENED,
             None,
