@@ -10,3 +10,11 @@ os.environ.setdefault("HUYING_SECRET_KEY", "test-only-secret-key-not-for-product
 os.environ.setdefault("HUYING_DEBUG", "0")
 
 from huying.settings import *  # noqa: F403
+
+# Two suites at once (a developer and CI, or parallel sessions) must not share PostgreSQL's
+# test database: each run gets its own name, dropped at the end as usual.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})  # noqa: F405
+    DATABASES["default"]["TEST"]["NAME"] = os.environ.get(  # noqa: F405
+        "HUYING_TEST_DB_NAME", f"test_huying_{os.getpid()}"
+    )
