@@ -9,6 +9,7 @@ from huying.calls.api import router as calls_router
 from huying.calls.api_cases import cases_router, ratings_router
 from huying.calls.api_matters import router as matters_router
 from huying.calls.api_meetings import action_items_router, meetings_router
+from huying.calls.api_requests import attachments_router, requests_router
 from huying.calls.api_stats import stats_router
 from huying.core import api_errors
 from huying.core.api_auth import API_AUTH
@@ -36,3 +37,5 @@ api.add_router("/v1/matters", matters_router)
 api.add_router("/v1/meetings", meetings_router)
 api.add_router("/v1/action-items", action_items_router)
 api.add_router("/v1/statistics", stats_router)
+api.add_router("/v1/attachments", attachments_router)
+api.add_router("/v1/village-requests", requests_router)

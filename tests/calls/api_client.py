@@ -18,6 +18,7 @@ PERSONAS = (
     "helong",
     "renhe",
     "renhe-village",
+    "yuncheng-community",
     "inspector",
     "chengguan",
     "chengguan-head",

@@ -240,6 +240,6 @@ def test_detail_query_count_is_pinned(calls, django_assert_max_num_queries):
     for _ in range(5):
         calls.act_ok("command", cid, "urge")
     calls.get("chengguan", cid)
-    with django_assert_max_num_queries(6):  # token, call, its town, events, assignments, rating
+    with django_assert_max_num_queries(7):  # token, call, town, events, files, assignments, rating
         response = calls.get("chengguan", cid)
     assert len(response.json()["events"]) == 6

@@ -1,4 +1,4 @@
-"""The demo district is Baiyun: real towns and departments, synthetic villages, 16 accounts."""
+"""The demo district is Baiyun: real towns and departments, synthetic villages, 17 accounts."""
 
 from huying.core import audit
 from huying.demo import district as facts
@@ -73,7 +73,7 @@ def test_demo_accounts_sign_in_with_the_demo_password(db):
     for username, (role, org_name) in expected.items():
         user = User.objects.get(username=username)
         assert (user.role, user.org.name) == (role, org_name)
-    assert User.objects.filter(username__in=[a[0] for a in facts.ACCOUNTS]).count() == 16
+    assert User.objects.filter(username__in=[a[0] for a in facts.ACCOUNTS]).count() == 17
     for user in User.objects.filter(username__in=[a[0] for a in facts.ACCOUNTS]):
         assert user.check_password(DEMO_PASSWORD), user.username
         assert user.password.startswith("argon2")

@@ -108,7 +108,14 @@ def respond(request: HttpRequest, call_id: Path[CallId], payload: NoteIn = NO_NO
 )
 def return_call(request: HttpRequest, call_id: Path[CallId], payload: ReasonIn):
     call = selectors.call_detail(request.auth, call_id)
-    return _updated(services.return_call(actor=request.auth, call=call, reason=payload.reason))
+    return _updated(
+        services.return_call(
+            actor=request.auth,
+            call=call,
+            reason=payload.reason,
+            attachment_ids=payload.attachment_ids,
+        )
+    )
 
 
 @router.post(
@@ -146,13 +153,24 @@ def transfer(request: HttpRequest, call_id: Path[CallId], payload: TransferIn):
 @router.post("/{call_id}/progress", response=ACTION, summary="反馈进展（承办部门）")
 def report_progress(request: HttpRequest, call_id: Path[CallId], payload: RequiredNoteIn):
     call = selectors.call_detail(request.auth, call_id)
-    return _updated(services.report_progress(actor=request.auth, call=call, note=payload.note))
+    return _updated(
+        services.report_progress(
+            actor=request.auth, call=call, note=payload.note, attachment_ids=payload.attachment_ids
+        )
+    )
 
 
 @router.post("/{call_id}/resolve", response=ACTION, summary="办结（牵头部门）")
 def resolve(request: HttpRequest, call_id: Path[CallId], payload: ResultIn):
     call = selectors.call_detail(request.auth, call_id)
-    return _updated(services.resolve(actor=request.auth, call=call, result=payload.result))
+    return _updated(
+        services.resolve(
+            actor=request.auth,
+            call=call,
+            result=payload.result,
+            attachment_ids=payload.attachment_ids,
+        )
+    )
 
 
 @router.post("/{call_id}/confirm", response=ACTION, summary="确认办结并评价（呼叫单位）")
@@ -170,7 +188,14 @@ def confirm(request: HttpRequest, call_id: Path[CallId], payload: ConfirmIn = NO
 )
 def reject(request: HttpRequest, call_id: Path[CallId], payload: ReasonIn):
     call = selectors.call_detail(request.auth, call_id)
-    return _updated(services.reject(actor=request.auth, call=call, reason=payload.reason))
+    return _updated(
+        services.reject(
+            actor=request.auth,
+            call=call,
+            reason=payload.reason,
+            attachment_ids=payload.attachment_ids,
+        )
+    )
 
 
 @router.post(

@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from huying.calls import selectors, services
+from huying.calls.api_files import AttachmentOut
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.models import Call, CallEvent
 from huying.core import clock
@@ -101,6 +102,12 @@ def _examples(*examples: dict) -> ConfigDict:
 # --- request bodies ----------------------------------------------------------------------------
 
 
+# Files an action carries: uploaded first (POST /api/v1/attachments), then named by id.
+AttachmentIds = Annotated[
+    list[int], Field(max_length=9, description="附件 id（先用 POST /api/v1/attachments 上传）")
+]
+
+
 class CallIn(Schema):
     model_config = _examples(
         {
@@ -131,6 +138,7 @@ class CallIn(Schema):
     address: Text = Field("", max_length=200, description="地址")
     lat: Latitude = Field(None, description="纬度（度，保留 6 位小数）")
     lon: Longitude = Field(None, description="经度（度，保留 6 位小数）")
+    attachment_ids: AttachmentIds = []
 
 
 class NoteIn(Schema):
@@ -175,12 +183,14 @@ class RequiredNoteIn(Schema):
     model_config = _examples({"note": "已约谈 5 家店主，3 家已自行清理"})
 
     note: Text = Field(description="进展情况")
+    attachment_ids: AttachmentIds = []
 
 
 class ReasonIn(Schema):
     model_config = _examples({"reason": "该路段属于机场管理范围，不属我局职责"})
 
     reason: Text = Field(description="理由")
+    attachment_ids: AttachmentIds = []
 
 
 class OptionalReasonIn(Schema):
@@ -193,6 +203,7 @@ class ResultIn(Schema):
     model_config = _examples({"result": "已依法清理占道物品 12 处，并建立每日巡查"})
 
     result: Text = Field(description="办理结果")
+    attachment_ids: AttachmentIds = []
 
 
 class TransferIn(Schema):
@@ -414,6 +425,7 @@ class EventOut(Schema):
     to_status_label: str | None
     note: str
     data: dict[str, Any] = Field(description="本事件改变的字段")
+    attachments: list[AttachmentOut] = Field(description="本步骤所附照片或文件")
 
     @staticmethod
     def resolve_actor_org(event: CallEvent) -> str | None:

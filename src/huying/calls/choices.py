@@ -80,3 +80,9 @@ class MeetingStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("已召集")
     HELD = "held", _("已召开")
     CANCELLED = "cancelled", _("已取消")
+
+
+class VillageRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待镇街处理")
+    FORWARDED = "forwarded", _("已转为呼叫")
+    DECLINED = "declined", _("镇街不予转呼")

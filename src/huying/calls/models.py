@@ -1,3 +1,6 @@
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
 
@@ -11,6 +14,7 @@ from huying.calls.choices import (
     MeetingStatus,
     Source,
     Urgency,
+    VillageRequestStatus,
 )
 from huying.calls.limits import Limit
 from huying.orgs.models import Org
@@ -357,3 +361,115 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call.number} {self.description[:20]}"
+
+
+class VillageRequest(models.Model):
+    """A matter raised by a village without the calling right to its town (村社上报).
+
+    The town forwards it as its own call (the call keeps a link back) or declines it with a
+    reason; the village follows the call's state from here. See calls/village_requests.py.
+    """
+
+    number = models.CharField("编号", max_length=32, unique=True)
+    village = models.ForeignKey(
+        Org, verbose_name="上报村社", on_delete=models.PROTECT, related_name="requests_raised"
+    )
+    town = models.ForeignKey(
+        Org, verbose_name="所属镇街", on_delete=models.PROTECT, related_name="requests_received"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上报人", on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField("上报时间")
+    title = models.CharField("标题", max_length=120)
+    description = models.TextField("情况描述")
+    matter = models.ForeignKey(
+        Matter, verbose_name="清单事项", null=True, blank=True, on_delete=models.PROTECT
+    )
+    domain = models.CharField("领域", max_length=20, choices=Domain.choices)
+    urgency = models.CharField("紧急程度", max_length=12, choices=Urgency.choices)
+    address = models.CharField("地址", max_length=200, blank=True)
+    lat = models.DecimalField("纬度", max_digits=9, decimal_places=6, null=True, blank=True)
+    lon = models.DecimalField("经度", max_digits=9, decimal_places=6, null=True, blank=True)
+    status = models.CharField(
+        "状态",
+        max_length=12,
+        choices=VillageRequestStatus.choices,
+        default=VillageRequestStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decline_reason = models.TextField("不予转呼理由", blank=True)
+    call = models.OneToOneField(
+        Call,
+        verbose_name="转呼的呼叫",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="village_request",
+    )
+
+    class Meta:
+        verbose_name = "村社上报"
+        verbose_name_plural = "村社上报"
+        ordering = ["-raised_at"]
+        indexes = [
+            # The town workbench: requests waiting for the town, oldest first.
+            models.Index(fields=["town", "status", "raised_at"], name="request_town_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # A random name: the uploader's file name is kept in `name`, never used as a path.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"attachments/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A photo or document: staged by its uploader, then bound to the event (or village
+    request) that carries it. Staged files nobody used are pruned by the worker."""
+
+    file = models.FileField("文件", upload_to=attachment_path, max_length=200)
+    name = models.CharField("文件名", max_length=200)
+    content_type = models.CharField("类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    event = models.ForeignKey(
+        CallEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    village_request = models.ForeignKey(
+        VillageRequest,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["pk"]
+        indexes = [
+            # The worker's prune: staged uploads never bound to anything.
+            models.Index(fields=["call", "village_request", "uploaded_at"], name="attachment_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

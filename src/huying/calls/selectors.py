@@ -124,11 +124,16 @@ def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -
 
 
 def call_with_timeline(call: Call) -> Call:
-    """The call with its events (oldest first, with the actor's unit), its departments
-    (current first, the lead before co-departments) and its rating: three queries."""
+    """The call with its events (oldest first, with the actor's unit and files), its departments
+    (current first, the lead before co-departments) and its rating: four queries."""
     prefetch_related_objects(
         [call],
-        Prefetch("events", queryset=CallEvent.objects.select_related("actor_org").order_by("seq")),
+        Prefetch(
+            "events",
+            queryset=CallEvent.objects.select_related("actor_org")
+            .prefetch_related("attachments")
+            .order_by("seq"),
+        ),
         Prefetch(
             "assignments",
             queryset=CallAssignment.objects.select_related("department").order_by(

@@ -5,13 +5,14 @@ Each action locks the call row, checks who may act and whether the state allows 
 (so `workflow.replay` can rebuild the call), and stores the new state.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from huying.calls import ladder, notices, workflow
+from huying.calls import attachments, ladder, notices, workflow
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.limits import Limit
 from huying.calls.models import Call, CallAssignment, CallEvent, Matter, Rating
@@ -46,6 +47,7 @@ class NewCall:
     lat: float | None = None
     lon: float | None = None
     source: str = Source.MANUAL
+    attachment_ids: Sequence[int] = ()  # staged uploads (calls.attachments.stage): photos
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -67,7 +69,7 @@ def _require_department(actor: User, call: Call, *, lead: bool) -> CallAssignmen
     return assignment
 
 
-def _required_text(value: str, field: str, message: str) -> str:
+def required_text(value: str, field: str, message: str) -> str:
     """A reason, note or result the action cannot go without; stored stripped."""
     if not (value or "").strip():
         raise Invalid(message, field=field)
@@ -92,9 +94,15 @@ def append_event(
     data: dict | None = None,
     now: datetime,
     restarted: bool = False,
+    attachment_ids: Sequence[int] = (),
 ) -> CallEvent:
-    """Record one step: the event, the stored state (with its alert ladder), an audit row."""
+    """Record one step: the event (with the files it carries), the stored state (with its
+    alert ladder), an audit row."""
     from_status = call.status if kind != EventKind.CREATED else ""
+    attachments.check(actor, attachment_ids)
+    data = dict(data or {})
+    if attachment_ids:
+        data["attachment_ids"] = sorted(set(int(i) for i in attachment_ids))
     if to_status:
         call.status = to_status
     call.event_count += 1
@@ -109,8 +117,9 @@ def append_event(
         from_status=from_status,
         to_status=to_status or "",
         note=note,
-        data=data or {},
+        data=data,
     )
+    attachments.bind_to_event(actor, attachment_ids, call=call, event=event)
     ladder.sync(call, restarted=restarted)
     call.save()
     notices.announce(call, event)
@@ -119,7 +128,7 @@ def append_event(
         actor=actor,
         obj=call,
         before={"status": from_status},
-        after={"status": call.status, **(data or {})},
+        after={"status": call.status, **data},
         reason=note,
     )
     return event
@@ -141,7 +150,7 @@ def _check_calling_right(actor: User) -> Org:
     return org
 
 
-def _validate_new_call(new: NewCall) -> None:
+def validate_new_call(new: NewCall) -> None:
     if not new.title.strip():
         raise Invalid("请填写标题", field="title")
     if not new.description.strip():
@@ -158,7 +167,7 @@ def _validate_new_call(new: NewCall) -> None:
 def create_call(*, actor: User, new: NewCall) -> Call:
     """A town or key village calls; the matter routes it, or the command centre will."""
     caller_org = _check_calling_right(actor)
-    _validate_new_call(new)
+    validate_new_call(new)
     now = clock.now()
     matter = new.matter
     response = matter.response_limit if matter else URGENCY_RESPONSE[Urgency(new.urgency)]
@@ -201,6 +210,7 @@ def create_call(*, actor: User, new: NewCall) -> Call:
             "response_clock_from": _iso(now),
             "response_due_at": _iso(call.response_due_at),
         },
+        attachment_ids=new.attachment_ids,
     )
     return call
 
@@ -254,12 +264,14 @@ def respond(*, actor: User, call: Call, note: str = "") -> Call:
 
 
 @transaction.atomic
-def return_call(*, actor: User, call: Call, reason: str) -> Call:
+def return_call(
+    *, actor: User, call: Call, reason: str, attachment_ids: Sequence[int] = ()
+) -> Call:
     """The lead department sends the call back; the command centre will arbitrate."""
     call = _locked(call)
     workflow.check("return", call.status)
     _require_department(actor, call, lead=True)
-    reason = _required_text(reason, "reason", "退回必须说明理由")
+    reason = required_text(reason, "reason", "退回必须说明理由")
     call.return_count += 1
     append_event(
         call,
@@ -269,16 +281,20 @@ def return_call(*, actor: User, call: Call, reason: str) -> Call:
         note=reason.strip(),
         data={"department_id": actor.org_id},
         now=clock.now(),
+        attachment_ids=attachment_ids,
     )
     return call
 
 
 @transaction.atomic
-def report_progress(*, actor: User, call: Call, note: str) -> Call:
+def report_progress(
+    *, actor: User, call: Call, note: str, attachment_ids: Sequence[int] = ()
+) -> Call:
+    """A department reports progress, with photos if it has them."""
     call = _locked(call)
     workflow.check("progress", call.status)
     _require_department(actor, call, lead=False)
-    note = _required_text(note, "note", "请填写进展情况")
+    note = required_text(note, "note", "请填写进展情况")
     append_event(
         call,
         EventKind.PROGRESS,
@@ -286,16 +302,18 @@ def report_progress(*, actor: User, call: Call, note: str) -> Call:
         to_status=CallStatus.IN_PROGRESS,
         note=note.strip(),
         now=clock.now(),
+        attachment_ids=attachment_ids,
     )
     return call
 
 
 @transaction.atomic
-def resolve(*, actor: User, call: Call, result: str) -> Call:
+def resolve(*, actor: User, call: Call, result: str, attachment_ids: Sequence[int] = ()) -> Call:
+    """The lead department reports the matter done, with its evidence."""
     call = _locked(call)
     workflow.check("resolve", call.status)
     _require_department(actor, call, lead=True)
-    result = _required_text(result, "result", "请填写办理结果")
+    result = required_text(result, "result", "请填写办理结果")
     now = clock.now()
     call.resolved_at = now
     append_event(
@@ -306,6 +324,7 @@ def resolve(*, actor: User, call: Call, result: str) -> Call:
         note=result.strip(),
         data={"resolved_at": _iso(now)},
         now=now,
+        attachment_ids=attachment_ids,
     )
     return call
 
@@ -356,12 +375,12 @@ def confirm(*, actor: User, call: Call, note: str = "", rating: RatingInput | No
 
 
 @transaction.atomic
-def reject(*, actor: User, call: Call, reason: str) -> Call:
+def reject(*, actor: User, call: Call, reason: str, attachment_ids: Sequence[int] = ()) -> Call:
     """The caller is not satisfied: back to work, counted as a redo."""
     call = _locked(call)
     workflow.check("reject", call.status)
     _require_caller(actor, call)
-    reason = _required_text(reason, "reason", "请说明不满意的原因")
+    reason = required_text(reason, "reason", "请说明不满意的原因")
     call.redo_count += 1
     call.resolved_at = None
     append_event(
@@ -372,6 +391,7 @@ def reject(*, actor: User, call: Call, reason: str) -> Call:
         note=reason.strip(),
         data={"resolved_at": None},
         now=clock.now(),
+        attachment_ids=attachment_ids,
     )
     return call
 

@@ -98,7 +98,8 @@ def department_code(suffix: str) -> str:
 
 
 # username -> (role, org: "district" | "commission" | "command" | town name | dept suffix |
-#              "key-village:<town name>", what the README says about the account)
+#              "key-village:<town name>" | "village:<town name>" (one without the calling right),
+#              what the README says about the account)
 ACCOUNTS = [
     ("admin", Role.ADMIN, "district", "系统管理员（后台管理）"),
     ("command", Role.OPERATOR, "command", "指挥中心值班员"),
@@ -108,6 +109,7 @@ ACCOUNTS = [
     ("helong", Role.CALLER, "鹤龙街道", "鹤龙街呼叫人"),
     ("renhe", Role.CALLER, "人和镇", "人和镇呼叫人"),
     ("renhe-village", Role.CALLER, "key-village:人和镇", "人和镇一个重点村的村干部"),
+    ("yuncheng-community", Role.CALLER, "village:云城街道", "云城街一个社区的干部（向街道上报）"),
     ("chengguan", Role.RESPONDER, "cgj", "城管局响应人"),
     ("chengguan-head", Role.DEPARTMENT_HEAD, "cgj", "城管局负责人"),
     ("zhujian", Role.RESPONDER, "zjj", "住建局响应人"),

@@ -177,6 +177,9 @@ def _account_org(where: str) -> Org:
     if where.startswith("key-village:"):
         town = Org.objects.get(name=where.split(":", 1)[1])
         return town.children.filter(is_key_village=True).order_by("code").first()
+    if where.startswith("village:"):
+        town = Org.objects.get(name=where.split(":", 1)[1])
+        return town.children.filter(has_calling_right=False).order_by("code").first()
     if Org.objects.filter(code=facts.department_code(where)).exists():
         return Org.objects.get(code=facts.department_code(where))
     return Org.objects.get(name=where, kind__in=(OrgKind.TOWN, OrgKind.STREET))
