@@ -1,8 +1,12 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from huying.calls import services
 from huying.calls.choices import Domain, Urgency
 from huying.calls.models import Matter
+from huying.core import clock
 from huying.orgs.models import Org
 
 
@@ -49,3 +53,20 @@ def free_form(persona):
         )
 
     return make
+
+
+@pytest.fixture
+def road_call(persona, org):
+    """云城街 calls about 云城北二路; the command centre routes it to 住建局, which responds."""
+    with clock.frozen_at(datetime(2026, 11, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        call = services.create_call(
+            actor=persona("yuncheng"),
+            new=services.NewCall(
+                title="云城北二路断头路长期未建成",
+                description="云城北二路约 300 米路段多年未建成，涉及规划红线、施工和沿线占道。",
+                domain=Domain.KEY_WORK,
+                address="云城北二路",
+            ),
+        )
+        call = services.transfer(actor=persona("command"), call=call, department=org("440111-zjj"))
+        return services.respond(actor=persona("zhujian"), call=call)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from huying.calls import meetings, services
-from huying.calls.choices import CallStatus, Domain, EventKind, MeetingStatus
+from huying.calls.choices import CallStatus, EventKind, MeetingStatus
 from huying.calls.models import ActionItem
 from huying.core import clock
 from huying.core.errors import Conflict, Forbidden, Invalid
@@ -23,23 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_9 = datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI)
 STARTS = MONDAY_9 + timedelta(days=2, hours=6)  # Wednesday 15:00
 ZJJ, GHJ, CGJ = "440111-zjj", "440111-ghj", "440111-cgj"
-
-
-@pytest.fixture
-def road_call(persona, org):
-    """云城街 calls about 云城北二路; the command centre routes it to 住建局, which responds."""
-    with clock.frozen_at(MONDAY_9):
-        call = services.create_call(
-            actor=persona("yuncheng"),
-            new=services.NewCall(
-                title="云城北二路断头路长期未建成",
-                description="云城北二路约 300 米路段多年未建成，涉及规划红线、施工和沿线占道。",
-                domain=Domain.KEY_WORK,
-                address="云城北二路",
-            ),
-        )
-        call = services.transfer(actor=persona("command"), call=call, department=org(ZJJ))
-        return services.respond(actor=persona("zhujian"), call=call)
 
 
 def _convene(persona, org, call, who="yuncheng", codes=(ZJJ, GHJ, CGJ), **overrides):

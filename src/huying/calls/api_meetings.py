@@ -169,6 +169,8 @@ class MeetingOut(Schema):
     convened_at: datetime
     minutes: str = Field(description="会议纪要；召开前为空")
     held_at: datetime | None
+    cancelled_at: datetime | None = Field(description="取消时间；未取消为空")
+    cancel_reason: str
     invitations: list[InvitationOut] = Field(description="参会部门及确认情况")
     action_items: list[ActionItemOut] = Field(description="议定事项")
 
@@ -244,6 +246,23 @@ def record_minutes(request: HttpRequest, meeting_id: Path[ObjectId], payload: Mi
     meetings.record_minutes(
         actor=request.auth, meeting=meeting, minutes=payload.minutes, actions=_actions(payload)
     )
+    return meeting_selectors.meeting_detail(request.auth, meeting_id)
+
+
+class CancelIn(Schema):
+    model_config = _examples({"reason": "规划分局已出具意见，无需再开会"})
+
+    reason: Text = Field(description="取消原因")
+
+
+@meetings_router.post(
+    "/{meeting_id}/cancel",
+    response={200: MeetingOut, **ERRORS},
+    summary="取消协调会（召集方，须说明原因）",
+)
+def cancel_meeting(request: HttpRequest, meeting_id: Path[ObjectId], payload: CancelIn):
+    meeting = meeting_selectors.meeting_detail(request.auth, meeting_id)
+    meetings.cancel_meeting(actor=request.auth, meeting=meeting, reason=payload.reason)
     return meeting_selectors.meeting_detail(request.auth, meeting_id)
 
 

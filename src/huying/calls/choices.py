@@ -63,6 +63,8 @@ class EventKind(models.TextChoices):
     CONVENED = "convened", _("召开协调会")
     MEETING_HELD = "meeting_held", _("协调会纪要")
     ACTION_DONE = "action_done", _("事项完成")
+    ACTION_OVERDUE = "action_overdue", _("议定事项超期")
+    MEETING_CANCELLED = "meeting_cancelled", _("协调会取消")
 
 
 class CaseReason(models.TextChoices):

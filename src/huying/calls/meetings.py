@@ -15,7 +15,14 @@ from django.utils import timezone
 from huying.calls import workflow
 from huying.calls.choices import EventKind, MeetingStatus
 from huying.calls.models import ActionItem, Call, CoordinationMeeting, MeetingInvitation
-from huying.calls.services import DEPARTMENT_ROLES, DISPATCH_ROLES, _iso, _locked, append_event
+from huying.calls.services import (
+    DEPARTMENT_ROLES,
+    DISPATCH_ROLES,
+    _iso,
+    _locked,
+    append_event,
+    required_text,
+)
 from huying.core import audit, clock
 from huying.core.errors import Conflict, Forbidden, Invalid
 from huying.orgs.choices import OrgKind
@@ -33,14 +40,14 @@ def _require_convener(actor: User, call: Call) -> None:
         raise Forbidden("只有呼叫单位或指挥中心可以召集协调会", field="actor")
 
 
-def _require_convener_side(actor: User, meeting: CoordinationMeeting) -> None:
+def _require_convener_side(actor: User, meeting: CoordinationMeeting, what: str) -> None:
     """The side that convened: the command centre, or else the calling unit."""
     if meeting.convened_by.role in DISPATCH_ROLES:
         allowed = actor.role in DISPATCH_ROLES
     else:
         allowed = actor.org_id == meeting.call.caller_org_id
     if not allowed:
-        raise Forbidden("只有召集方可以记录协调会纪要", field="actor")
+        raise Forbidden(f"只有召集方可以{what}", field="actor")
 
 
 def _require_staff_of(actor: User, department_id: int, message: str) -> None:
@@ -193,7 +200,7 @@ def record_minutes(
     meeting.call = call
     workflow.check("minutes", call.status)
     _require_scheduled(meeting, "记录纪要")
-    _require_convener_side(actor, meeting)
+    _require_convener_side(actor, meeting, "记录协调会纪要")
     if not minutes.strip():
         raise Invalid("请填写会议纪要", field="minutes")
     now = clock.now()
@@ -245,3 +252,36 @@ def complete_action(*, actor: User, item: ActionItem, note: str) -> ActionItem:
         now=now,
     )
     return item
+
+
+@transaction.atomic
+def cancel_meeting(
+    *, actor: User, meeting: CoordinationMeeting, reason: str
+) -> CoordinationMeeting:
+    """The convener's side calls a scheduled meeting off; the invited departments are told."""
+    call = _locked(meeting.call)
+    meeting = CoordinationMeeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting.call = call
+    workflow.check("cancel_meeting", call.status)
+    _require_scheduled(meeting, "取消")
+    _require_convener_side(actor, meeting, "取消协调会")
+    reason = required_text(reason, "reason", "取消协调会须说明原因")
+    now = clock.now()
+    meeting.status, meeting.cancelled_at, meeting.cancel_reason = (
+        MeetingStatus.CANCELLED,
+        now,
+        reason,
+    )
+    meeting.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    append_event(
+        call,
+        EventKind.MEETING_CANCELLED,
+        actor,
+        note=reason,
+        data={
+            "meeting_id": meeting.pk,
+            "departments": list(meeting.invitations.values_list("department_id", flat=True)),
+        },
+        now=now,
+    )
+    return meeting

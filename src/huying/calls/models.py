@@ -186,7 +186,7 @@ class CallEvent(models.Model):
 
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
     seq = models.PositiveIntegerField("序号")
-    kind = models.CharField("事件", max_length=16, choices=EventKind.choices)
+    kind = models.CharField("事件", max_length=24, choices=EventKind.choices)
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -301,6 +301,8 @@ class CoordinationMeeting(models.Model):
     )
     minutes = models.TextField("会议纪要", blank=True)
     held_at = models.DateTimeField("纪要时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancel_reason = models.TextField("取消原因", blank=True)
 
     class Meta:
         verbose_name = "协调会"
@@ -349,6 +351,8 @@ class ActionItem(models.Model):
     due_at = models.DateTimeField("完成期限")
     done_at = models.DateTimeField("完成时间", null=True, blank=True)
     done_note = models.TextField("完成情况", blank=True)
+    # Set once by the sweeper when the due date passes undone (compare-and-swap on NULL).
+    overdue_notified_at = models.DateTimeField("超期提醒时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "协调会议定事项"

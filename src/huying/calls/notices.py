@@ -52,6 +52,11 @@ def _action_owners(call: Call, event: CallEvent) -> QuerySet[User]:
     return _department_staff({a["owner_department_id"] for a in event.data.get("actions", [])})
 
 
+def _overdue_action(call: Call, event: CallEvent) -> list[User]:
+    # The owner department must act; the caller, who is waiting on it, is told too.
+    return [*_department_staff([event.data["owner_department_id"]]), *_callers(call)]
+
+
 RECIPIENTS = {
     EventKind.CREATED: lambda call, event: _all_department_staff(call),
     EventKind.TRANSFERRED: lambda call, event: _lead_staff(call),
@@ -70,6 +75,10 @@ RECIPIENTS = {
     EventKind.CONVENED: lambda call, event: _department_staff(event.data.get("departments", [])),
     EventKind.MEETING_HELD: _action_owners,
     EventKind.ACTION_DONE: lambda call, event: _callers(call),
+    EventKind.ACTION_OVERDUE: _overdue_action,
+    EventKind.MEETING_CANCELLED: lambda call, event: _department_staff(
+        event.data.get("departments", [])
+    ),
 }
 
 TITLES = {
@@ -85,6 +94,8 @@ TITLES = {
     EventKind.CONVENED: "协调会通知",
     EventKind.MEETING_HELD: "协调会议定事项",
     EventKind.ACTION_DONE: "议定事项已完成",
+    EventKind.ACTION_OVERDUE: "议定事项已超期",
+    EventKind.MEETING_CANCELLED: "协调会取消",
 }
 
 

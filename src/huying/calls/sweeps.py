@@ -13,7 +13,7 @@ from django.db import connection, transaction
 
 from huying.calls import accountability, ladder
 from huying.calls.choices import CaseReason, EventKind
-from huying.calls.models import Call
+from huying.calls.models import ActionItem, Call
 from huying.calls.services import append_event
 from huying.core import clock
 
@@ -27,12 +27,13 @@ class SweepReport:
     escalated: int = 0
     cases: int = 0
     skipped: int = 0
+    overdue_actions: int = 0
     calls: list[int] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (
             f"提醒 {self.warned}，督办 {self.urged}，二级督办 {self.escalated}，"
-            f"问责 {self.cases}，跳过 {self.skipped}"
+            f"问责 {self.cases}，议定事项超期 {self.overdue_actions}，跳过 {self.skipped}"
         )
 
 
@@ -46,6 +47,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
     )
     for pk in due:
         _climb(pk, now, report)
+    _flag_overdue_actions(now, report)
     return report
 
 
@@ -116,3 +118,38 @@ def _act(call: Call, stage: int, clock_name: str, now: datetime, report: SweepRe
 
 def _clock_label(clock_name: str) -> str:
     return "响应时限" if clock_name == ladder.RESPONSE else "办结时限"
+
+
+# --- agreed actions of coordination meetings -------------------------------------------------
+
+
+def _flag_overdue_actions(now: datetime, report: SweepReport) -> None:
+    """Tell the owner (and the caller) once when an agreed action passes its due date undone."""
+    due = list(
+        ActionItem.objects.filter(
+            done_at__isnull=True, overdue_notified_at__isnull=True, due_at__lte=now
+        ).values_list("pk", flat=True)[:BATCH]
+    )
+    for pk in due:
+        with transaction.atomic():
+            # Compare-and-swap: only the sweeper whose UPDATE flips NULL → now goes on.
+            flipped = ActionItem.objects.filter(
+                pk=pk, done_at__isnull=True, overdue_notified_at__isnull=True
+            ).update(overdue_notified_at=now)
+            if not flipped:
+                continue
+            item = ActionItem.objects.select_related("call").get(pk=pk)
+            call = Call.objects.select_for_update().get(pk=item.call_id)
+            append_event(
+                call,
+                EventKind.ACTION_OVERDUE,
+                None,
+                now=now,
+                note=f"议定事项“{item.description}”已超过完成期限",
+                data={
+                    "action_item_id": item.pk,
+                    "owner_department_id": item.owner_department_id,
+                    "automatic": True,
+                },
+            )
+            report.overdue_actions += 1

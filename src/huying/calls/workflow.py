@@ -42,6 +42,8 @@ TRANSITIONS = {
         None,
         "完成议定事项",
     ),
+    # A scheduled meeting can be called off whatever became of the call.
+    "cancel_meeting": Transition(frozenset(CallStatus), None, "取消协调会"),
     "urge": Transition(
         frozenset({S.CALLED, S.RETURNED, S.RESPONDED, S.IN_PROGRESS, S.RESOLVED}), None, "督办"
     ),
