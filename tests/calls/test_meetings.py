@@ -300,7 +300,11 @@ def test_outsiders_get_404_and_invited_departments_see_the_meeting(calls):
         meeting_id = calls.client("yuncheng").get(f"/api/v1/calls/{call['id']}/meetings").json()
         meeting_url = f"/api/v1/meetings/{meeting_id[0]['id']}"
         # 规划分局 is invited but not on the call: it sees the meeting, not the call.
-        assert calls.client("guihua").get(meeting_url).status_code == 200
+        seen = calls.client("guihua").get(meeting_url)
+        assert seen.status_code == 200
+        # …with what it needs to prepare: the call's title, description and address.
+        assert seen.json()["call_title"] == call["title"]
+        assert seen.json()["call_description"] and "caller" not in seen.json()
         assert calls.client("guihua").get(f"/api/v1/calls/{call['id']}/meetings").status_code == 404
         for who in ("helong", "shuiwu"):
             assert calls.client(who).get(f"/api/v1/calls/{call['id']}/meetings").status_code == 404

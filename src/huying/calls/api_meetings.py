@@ -143,6 +143,9 @@ class MeetingOut(Schema):
             "id": 12,
             "call_id": 1024,
             "call_number": "HY20260001024",
+            "call_title": "云城北二路断头路长期未建成",
+            "call_description": "云城北二路约 300 米路段多年未建成，涉及规划红线、施工和沿线占道。",
+            "call_address": "云城北二路",
             "status": "held",
             "status_label": "已召开",
             "starts_at": "2026-11-18T15:00:00+08:00",
@@ -160,6 +163,11 @@ class MeetingOut(Schema):
     id: int
     call_id: int
     call_number: str
+    # An invited department need not be assigned to the call, so it cannot open the call;
+    # the meeting carries what it needs to prepare (no caller's personal data).
+    call_title: str
+    call_description: str
+    call_address: str
     status: MeetingStatusChoice
     status_label: str = Field(alias="get_status_display")
     starts_at: datetime
@@ -177,6 +185,18 @@ class MeetingOut(Schema):
     @staticmethod
     def resolve_call_number(meeting: CoordinationMeeting) -> str:
         return meeting.call.number
+
+    @staticmethod
+    def resolve_call_title(meeting: CoordinationMeeting) -> str:
+        return meeting.call.title
+
+    @staticmethod
+    def resolve_call_description(meeting: CoordinationMeeting) -> str:
+        return meeting.call.description
+
+    @staticmethod
+    def resolve_call_address(meeting: CoordinationMeeting) -> str:
+        return meeting.call.address
 
     @staticmethod
     def resolve_convened_by(meeting: CoordinationMeeting) -> str:
