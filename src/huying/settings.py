@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "huying.orgs",
     "huying.calls",
     "huying.notify",
+    "huying.open311",
     "huying.dashboard",
     "huying.demo",
 ]

@@ -27,4 +27,5 @@ urlpatterns = [
     path("admin/logout/", org_views.logout_view),  # audited, like the page logout
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/v2/", include("huying.open311.urls")),
 ]

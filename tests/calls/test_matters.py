@@ -435,3 +435,11 @@ def test_loading_the_demo_again_leaves_the_list_alone():
     assert summary.existing["清单事项"] == len(special_list.MATTERS)
     assert Matter.objects.get(code="ZF-001").name == "本地改过的名称"
     assert AuditEntry.objects.count() == before
+
+
+def test_the_free_form_code_is_reserved_for_open311(org):
+    lead = org("440111-cgj")
+    matter = Matter(code="Free-Form", domain=Domain.KEY_WORK, name="x", lead_department=lead)
+    with pytest.raises(Invalid) as caught:
+        matters.validate_matter(matter, [])
+    assert caught.value.field == "code" and "自由呼叫" in caught.value.message

@@ -27,6 +27,7 @@ CREATED = "calls.matter_created"
 UPDATED = "calls.matter_updated"
 # Codes are URL path segments (/api/v1/matters/{code}).
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+RESERVED_CODE = "free-form"  # the Open311 service code of calls with no matter
 MAX_SECONDS = 366 * 86400  # a duration limit longer than a year is a typo
 MAX_WORKING_DAYS = 365
 TEXT_FIELDS = ("code", "name", "description", "legal_basis")
@@ -138,6 +139,10 @@ def _validate_text(matter: Matter) -> None:
         raise Invalid("编号只能由字母、数字、“-”和“_”组成，且不能为空", field="code")
     if len(matter.code) > 32:
         raise Invalid("编号不能超过 32 个字符", field="code")
+    if matter.code.lower() == RESERVED_CODE:
+        raise Invalid(
+            f"编号“{RESERVED_CODE}”留给自由呼叫（Open311 服务编号），请换一个", field="code"
+        )
     if not matter.name:
         raise Invalid("请填写事项名称", field="name")
     if len(matter.name) > 100:
