@@ -1,10 +1,12 @@
 """The navigation bar by role. Each app adds its entries here as it arrives."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
+from huying.calls import statistics, town_selectors
 from huying.orgs.choices import Role
 
 EVERYONE = frozenset(Role)
@@ -17,10 +19,39 @@ class NavItem:
     url_name: str
     roles: frozenset[Role] = EVERYONE
     badge: bool = False  # shows the unread-message count (notify's badge)
+    # A finer test than the role, when the unit matters (e.g. holding the calling right).
+    when: Callable | None = None
 
 
 NAV_ITEMS = (
     NavItem(gettext_noop("首页"), "home"),
+    NavItem(
+        gettext_noop("呼叫工作台"),
+        "calls:town",
+        frozenset({Role.CALLER}),
+        when=town_selectors.may_call,
+    ),
+    NavItem(
+        gettext_noop("村社上报"),
+        "calls:requests",
+        frozenset({Role.CALLER}),
+        when=town_selectors.handles_requests,
+    ),
+    NavItem(
+        gettext_noop("部门工作台"),
+        "calls:department",
+        frozenset({Role.RESPONDER, Role.DEPARTMENT_HEAD}),
+    ),
+    NavItem(
+        gettext_noop("指挥大屏"), "calls:board", frozenset({Role.OPERATOR, Role.LEADER, Role.ADMIN})
+    ),
+    NavItem(
+        gettext_noop("督办问责"),
+        "calls:supervision",
+        frozenset({Role.SUPERVISOR, Role.LEADER, Role.ADMIN, Role.OPERATOR}),
+    ),
+    # Aggregates only; who may see them is decided in calls/statistics.py (VIEWER_ROLES).
+    NavItem(gettext_noop("统计分析"), "calls:statistics", statistics.VIEWER_ROLES),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
@@ -36,7 +67,7 @@ NAV_ITEMS = (
 def items_for(user, current_path: str) -> list[dict]:
     items = []
     for item in NAV_ITEMS:
-        if user.role not in item.roles:
+        if user.role not in item.roles or (item.when and not item.when(user)):
             continue
         url = reverse(item.url_name)
         active = current_path == url if url == "/" else current_path.startswith(url)
