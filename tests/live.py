@@ -57,7 +57,9 @@ def running_huying(data_dir: Path):
         if pg_url:
             env["HUYING_DATABASE_URL"] = pg_url
         subprocess.run(
-            [*HUYING, "demo", "--no-serve"],
+            # The year of call history is tested in-process (tests/demo/test_call_history.py);
+            # here it would only slow every live session down.
+            [*HUYING, "demo", "--no-serve", "--no-history"],
             env=env,
             check=True,
             capture_output=True,

@@ -161,6 +161,11 @@ def cmd_demo(args) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     summary = demo.load_demo_district()
     print(summary.describe())
+    if not args.no_history:
+        from huying.demo.call_history import load_demo_history
+
+        print("载入一年的呼叫记录…", end="", flush=True)
+        print(f" {load_demo_history().describe()}")
     url = f"http://{args.host}:{args.port}/"
     print(f"\n呼应演示区已就绪：{url}\n\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for username, description in demo.demo_accounts():
@@ -222,9 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="create the database, load the demo district and run it",
         description="Create or update the SQLite database under var/, load the "
-        "demo district (Baiyun District, Guangzhou) without duplicating anything "
-        "already there, print the URL and the demo accounts, then run the web "
-        "server and the worker together until Ctrl+C.",
+        "demo district (Baiyun District, Guangzhou) and a year of call history "
+        "without duplicating anything already there, print the URL and the demo "
+        "accounts, then run the web server and the worker together until Ctrl+C.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -232,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-serve",
         action="store_true",
         help="only prepare the database and the demo data, then exit",
+    )
+    p.add_argument(
+        "--no-history",
+        action="store_true",
+        help="do not add the year of call history (about 450 calls) to the demo district",
     )
     p.set_defaults(func=cmd_demo)
 
