@@ -25,9 +25,13 @@ DEPARTMENT_NAMES = {suffix: name for suffix, name, _ in DEPARTMENTS}
 ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
 NAV_BASE = ["首页", "组织架构", "消息"]
-NAV_DISTRICT = [*NAV_BASE, "接口文档"]
-NAV_SUPERVISOR = [*NAV_BASE, "审计日志", "接口文档"]
-NAV_ADMIN = [*NAV_BASE, "审计日志", "接口文档", "后台管理"]
+NAV_COMMAND = ["首页", "指挥大屏", "督办问责", "统计分析", "组织架构", "消息", "接口文档"]
+NAV_SUPERVISOR = ["首页", "督办问责", "统计分析", "组织架构", "消息", "审计日志", "接口文档"]
+NAV_ADMIN = [*NAV_COMMAND[:-1], "审计日志", "接口文档", "后台管理"]
+NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", "组织架构", "消息"]
+NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", "组织架构", "消息"]
+NAV_RESPONDER = ["首页", "部门工作台", "组织架构", "消息"]
+NAV_DEPARTMENT_HEAD = ["首页", "部门工作台", "统计分析", "组织架构", "消息"]
 
 
 @dataclass(frozen=True)
@@ -46,25 +50,26 @@ def district_wide(username: str, role: Role, org: str, title: str, nav: list[str
     return Persona(username, role, "district", org, title, nav)
 
 
-def unit(username: str, role: Role, town: str) -> Persona:
-    return Persona(username, role, "unit", town, None, NAV_BASE, town=town)
+def unit(username: str, role: Role, town: str, nav: list[str] = NAV_TOWN) -> Persona:
+    return Persona(username, role, "unit", town, None, nav, town=town)
 
 
 def department(username: str, role: Role, suffix: str, colleagues: int) -> Persona:
+    nav = NAV_DEPARTMENT_HEAD if role == Role.DEPARTMENT_HEAD else NAV_RESPONDER
     return Persona(
-        username, role, "department", DEPARTMENT_NAMES[suffix], None, NAV_BASE, None, colleagues
+        username, role, "department", DEPARTMENT_NAMES[suffix], None, nav, None, colleagues
     )
 
 
 PERSONAS = [
     district_wide("admin", Role.ADMIN, DISTRICT["name"], "系统管理", NAV_ADMIN),
-    district_wide("command", Role.OPERATOR, COMMAND_CENTRE["name"], "指挥中心总览", NAV_DISTRICT),
+    district_wide("command", Role.OPERATOR, COMMAND_CENTRE["name"], "指挥中心总览", NAV_COMMAND),
     district_wide("supervisor", Role.SUPERVISOR, COMMISSION["name"], "监督总览", NAV_SUPERVISOR),
-    district_wide("leader", Role.LEADER, DISTRICT["name"], "全区总览", NAV_DISTRICT),
+    district_wide("leader", Role.LEADER, DISTRICT["name"], "全区总览", NAV_COMMAND),
     unit("yuncheng", Role.CALLER, "云城街道"),
     unit("helong", Role.CALLER, "鹤龙街道"),
     unit("renhe", Role.CALLER, "人和镇"),
-    Persona("renhe-village", Role.CALLER, "unit", "key-village", None, NAV_BASE),
+    Persona("renhe-village", Role.CALLER, "unit", "key-village", None, NAV_KEY_VILLAGE),
     department("chengguan", Role.RESPONDER, "cgj", colleagues=2),
     department("chengguan-head", Role.DEPARTMENT_HEAD, "cgj", colleagues=2),
     department("zhujian", Role.RESPONDER, "zjj", colleagues=1),
@@ -72,7 +77,7 @@ PERSONAS = [
     department("shuiwu", Role.RESPONDER, "swj", colleagues=1),
     department("huanjing", Role.RESPONDER, "sthj", colleagues=1),
     department("yingji", Role.RESPONDER, "yjj", colleagues=1),
-    unit("inspector", Role.INSPECTOR, "云城街道"),
+    unit("inspector", Role.INSPECTOR, "云城街道", NAV_BASE),
 ]
 
 
