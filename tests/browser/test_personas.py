@@ -116,7 +116,14 @@ def villages(chromium, live_huying) -> dict[str, list[Village]]:
 
 
 def nav_labels(tab: Page) -> list[str]:
-    return [a.inner_text().strip() for a in tab.locator("nav.nav a").all()]
+    """The entries' labels, without the unread badge (other tests may have sent messages)."""
+    return [
+        a.evaluate(
+            "a => [...a.childNodes].filter(n => n.nodeType === Node.TEXT_NODE)"
+            ".map(n => n.textContent).join('').trim()"
+        )
+        for a in tab.locator("nav.nav a").all()
+    ]
 
 
 def status_of(tab: Page, path: str) -> int:
