@@ -3,8 +3,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 
 from huying.calls.choices import (
+    OPEN_STATUSES,
     AssignmentRole,
     CallStatus,
     CaseReason,
@@ -145,6 +147,14 @@ class Call(LimitFields):
             models.Index(fields=["caller_org", "called_at"], name="call_caller_idx"),
             # The sweeper: calls whose next warning, urging or escalation is due.
             models.Index(fields=["next_alert_at"], name="call_next_alert_idx"),
+            # The API's list of open calls (a department's workbench query), newest first:
+            # a small index over the open calls only, however long the history grows.
+            models.Index(
+                F("called_at").desc(),
+                F("id").desc(),
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="call_open_recent_idx",
+            ),
         ]
 
     def __str__(self) -> str:
