@@ -244,3 +244,15 @@ def test_detail_query_count_is_pinned(calls, django_assert_max_num_queries):
     with django_assert_max_num_queries(7):  # token, call, town, events, files, assignments, rating
         response = calls.get("chengguan", cid)
     assert len(response.json()["events"]) == 6
+
+
+def test_the_count_stops_at_the_cap_and_says_so(calls, monkeypatch):
+    monkeypatch.setattr("huying.core.pagination.COUNT_CAP", 3)
+    for _ in range(3):
+        calls.create_ok("yuncheng")
+    exact = calls.list("yuncheng").json()
+    assert (exact["count"], exact["count_capped"]) == (3, False)
+    calls.create_ok("yuncheng")
+    capped = calls.list("yuncheng").json()
+    assert (capped["count"], capped["count_capped"]) == (3, True)
+    assert len(capped["items"]) == 4  # the page itself is not capped

@@ -41,6 +41,7 @@ from huying.calls.api_schemas import (
     UrgeIn,
 )
 from huying.calls.models import Call
+from huying.core.pagination import CappedCountLimitOffset
 
 router = Router(tags=["呼叫"])
 ACTION = {200: CallDetailOut, **ERRORS}  # every action answers with the updated call
@@ -54,8 +55,10 @@ def create_call(request: HttpRequest, payload: CallIn):
     return Status(201, selectors.call_with_timeline(call))
 
 
-@router.get("", response=list[CallOut], summary="呼叫列表（按可见范围，可筛选，分页）")
-@paginate
+@router.get(
+    "", response=list[CallOut], summary="呼叫列表（按可见范围，可筛选，分页；计数到 1000 为止）"
+)
+@paginate(CappedCountLimitOffset)
 def list_calls(
     request: HttpRequest,
     status: StatusFilter = None,

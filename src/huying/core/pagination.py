@@ -1,5 +1,8 @@
 """API pagination with bounded numbers: a huge offset is a 422 naming it, never a 500."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -14,3 +17,25 @@ class BoundedLimitOffset(LimitOffsetPagination):
 
     def __init__(self, **kwargs):
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+
+COUNT_CAP = 1000
+
+
+class CappedCountLimitOffset(BoundedLimitOffset):
+    """For lists that grow with history (calls): an exact COUNT(*) over half a million rows
+    costs more than the page itself, on every request. Past COUNT_CAP rows the count stops
+    and says so; nobody pages through a thousand calls (they filter instead)."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description=f"总条数；超过 {COUNT_CAP} 条时只计到 {COUNT_CAP}")
+        count_capped: bool = Field(description=f"true：实际多于 {COUNT_CAP} 条")
+
+    def paginate_queryset(self, queryset: QuerySet, pagination, request, **params) -> dict:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        counted = queryset.order_by()[: COUNT_CAP + 1].count()  # COUNT over a LIMIT subquery
+        return page | {"count": min(counted, COUNT_CAP), "count_capped": counted > COUNT_CAP}
+
+    def _items_count(self, queryset: QuerySet) -> int:
+        return 0  # counted, capped, in paginate_queryset
