@@ -34,7 +34,9 @@ class CappedCountLimitOffset(BoundedLimitOffset):
 
     def paginate_queryset(self, queryset: QuerySet, pagination, request, **params) -> dict:
         page = super().paginate_queryset(queryset, pagination, request, **params)
-        counted = queryset.order_by()[: COUNT_CAP + 1].count()  # COUNT over a LIMIT subquery
+        # COUNT over a LIMIT subquery of ids, keeping the list's order: the database then walks
+        # the index the page uses and stops at the cap (unordered, PostgreSQL chose a scan).
+        counted = queryset.values("pk")[: COUNT_CAP + 1].count()
         return page | {"count": min(counted, COUNT_CAP), "count_capped": counted > COUNT_CAP}
 
     def _items_count(self, queryset: QuerySet) -> int:
