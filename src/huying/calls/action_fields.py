@@ -1,33 +1,14 @@
-"""Fields and file staging shared by the call page's action forms (calls/detail_forms.py)."""
+"""Fields shared by the call page's action forms (calls/detail_forms.py)."""
 
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from huying.calls import attachments
 from huying.calls.call_forms import PhotosField
-from huying.orgs.models import Org, User
+from huying.orgs.models import Org
 
-T = TypeVar("T")
 STARS = [(n, str(n)) for n in range(1, 6)]
-
-
-def with_files(actor: User, uploads: Sequence[UploadedFile], run: Callable[[list[int]], T]) -> T:
-    """Stage each upload (`attachments.stage`), then run the action with their ids."""
-    staged = []
-    try:
-        with transaction.atomic():
-            for upload in uploads:
-                staged.append(attachments.stage(actor=actor, upload=upload))
-            return run([a.pk for a in staged])
-    except Exception:
-        for attachment in staged:  # the rows rolled back; the files on disk did not
-            attachment.file.delete(save=False)
-        raise
 
 
 class FilesField(PhotosField):

@@ -7,8 +7,9 @@ read from the file's first bytes, never from the name or the browser's claim.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -68,6 +69,25 @@ def stage(*, actor: User, upload: UploadedFile) -> Attachment:
     attachment.file.save(f"upload{kind[1]}", upload, save=False)
     attachment.save()
     return attachment
+
+
+T = TypeVar("T")
+
+
+def with_uploads(actor: User, uploads: Sequence[UploadedFile], run: Callable[[list[int]], T]) -> T:
+    """A page's one request: stage each upload, then run the action with their ids, in one
+    transaction. A refusal rolls the rows back, and the files already written are deleted
+    (the disk is not transactional)."""
+    staged: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            for upload in uploads:
+                staged.append(stage(actor=actor, upload=upload))
+            return run([a.pk for a in staged])
+    except Exception:
+        for attachment in staged:
+            attachment.file.delete(save=False)
+        raise
 
 
 def _staged(actor: User, ids: Sequence[int]) -> list[Attachment]:

@@ -12,14 +12,13 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from huying.calls import meetings, services
+from huying.calls import attachments, meetings, services
 from huying.calls.action_fields import (
     DepartmentChoice,
     DepartmentsChoice,
     FilesField,
     stars_field,
     text_field,
-    with_files,
 )
 from huying.calls.call_forms import FORM_FIELDS
 from huying.calls.models import Call
@@ -73,7 +72,7 @@ class ProgressForm(ActionForm):
     files = FilesField()
 
     def perform(self, actor):
-        with_files(
+        attachments.with_uploads(
             actor,
             self._files(),
             lambda ids: services.report_progress(
@@ -89,7 +88,7 @@ class ResolveForm(ActionForm):
     files = FilesField()
 
     def perform(self, actor):
-        with_files(
+        attachments.with_uploads(
             actor,
             self._files(),
             lambda ids: services.resolve(
@@ -105,7 +104,7 @@ class ReturnForm(ActionForm):
     files = FilesField()
 
     def perform(self, actor):
-        with_files(
+        attachments.with_uploads(
             actor,
             self._files(),
             lambda ids: services.return_call(
@@ -147,7 +146,7 @@ class RejectForm(ActionForm):
     files = FilesField()
 
     def perform(self, actor):
-        with_files(
+        attachments.with_uploads(
             actor,
             self._files(),
             lambda ids: services.reject(

@@ -11,10 +11,9 @@ from dataclasses import replace
 from typing import TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
 
 from huying.calls import attachments, services, village_requests
-from huying.calls.models import Attachment, Call, VillageRequest
+from huying.calls.models import Call, VillageRequest
 from huying.orgs.models import User
 
 T = TypeVar("T")
@@ -27,16 +26,9 @@ def _with_photos(
     action: Callable[[services.NewCall], T],
 ) -> T:
     services.validate_new_call(new)  # a missing title never costs a stored photo
-    staged: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            for upload in uploads:
-                staged.append(attachments.stage(actor=actor, upload=upload))
-            return action(replace(new, attachment_ids=[a.pk for a in staged]))
-    except Exception:
-        for attachment in staged:
-            attachment.file.delete(save=False)
-        raise
+    return attachments.with_uploads(
+        actor, uploads, lambda ids: action(replace(new, attachment_ids=ids))
+    )
 
 
 def call_with_photos(actor: User, new: services.NewCall, uploads: Sequence[UploadedFile]) -> Call:
