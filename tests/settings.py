@@ -23,3 +23,4 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":  # noqa: F405
 
 # Uploaded files from tests go to a throwaway folder, never into var/media.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="huying-test-media-"))
+DATAHUB_DIR = Path(tempfile.mkdtemp(prefix="huying-test-datahub-"))

@@ -335,6 +335,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="treat warnings as failures")
     p.set_defaults(func=cmd_check)
 
+    from huying.datahub.cli import add_parser as add_datahub
+
+    add_datahub(sub)
+
     p = sub.add_parser(
         "manage",
         help="run any Django management command (advanced)",

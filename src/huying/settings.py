@@ -5,6 +5,7 @@ SQLite is the embedded default; PostgreSQL is chosen by HUYING_DATABASE_URL.
 """
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "huying.calls",
     "huying.notify",
     "huying.open311",
+    "huying.datahub",
     "huying.dashboard",
     "huying.demo",
 ]
@@ -180,6 +182,11 @@ CALLS_SWEEP_SECONDS = env_int("HUYING_CALLS_SWEEP_SECONDS", 30)
 CALLS_URGE_GRACE_WORKING_DAYS = env_int("HUYING_CALLS_URGE_GRACE_WORKING_DAYS", 5)
 CALLS_RANKING_MIN_CALLS = env_int("HUYING_CALLS_RANKING_MIN_CALLS", 5)
 CALLS_ATTACHMENT_MAX_MB = env_int("HUYING_CALLS_ATTACHMENT_MAX_MB", 10)
+
+# The data hub: loaded source records live as Parquet under DATAHUB_DIR, queried with DuckDB.
+DATAHUB_DIR = Path(env_str("HUYING_DATAHUB_DIR") or DATA_DIR / "datahub")
+DATAHUB_DUCKDB_THREADS = env_int("HUYING_DATAHUB_THREADS", 2)
+DATAHUB_DUCKDB_MEMORY = env_str("HUYING_DATAHUB_MEMORY", "2GB")
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
