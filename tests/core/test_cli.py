@@ -17,6 +17,7 @@ SUBCOMMANDS = [
     "createuser",
     "check",
     "manage",
+    "datahub",
 ]
 
 
@@ -43,6 +44,11 @@ def test_top_level_help_lists_the_commands():
     text = _help()
     for command in [*SUBCOMMANDS, "audit"]:
         assert command in text
+
+
+def test_datahub_load_has_help():
+    text = " ".join(_help("datahub", "load").split())
+    assert "all or nothing" in text and "FOLDER" in text
 
 
 def test_audit_verify_has_help():

@@ -4,8 +4,11 @@ Every loaded record, every number typed in a page, goes through `check_id_number
 finds is stored with the record and shown to people as a plain Chinese sentence, so a cadre
 knows what to fix ("校验位错误，可能有一位录错") rather than just that something is wrong.
 
-The region table is python-stdnum's copy of GB/T 2260 with each code's years of validity, so
-"a region code that existed in the birth year" is a lookup, not a guess.
+The region table is python-stdnum's copy of GB/T 2260 with each code's years of validity.
+A code must not have been abolished before the birth year; a code created after it is fine,
+because a number is issued (and re-issued) years after birth with the code of that day: Baiyun
+(440111) dates from 1987, and its residents born in 1982 rightly carry 440111. Requiring the
+code to exist *in* the birth year, as python-stdnum's `validate` does, would flag them all.
 """
 
 import re
@@ -163,8 +166,8 @@ def region_finding(code: str, year: int | None) -> Finding | None:
 
 @lru_cache(maxsize=65536)
 def _region_verdict(code: str, year: int | None) -> str | None:
-    """None when the code named a county in `year`; otherwise why not (cached: a load sees
-    the same few thousand codes over and over)."""
+    """None when the code could be on a number of someone born in `year`; otherwise why
+    not (cached: a load sees the same few thousand codes over and over)."""
     parts = numdb.get("cn/loc").info(code)
     info = {k: v for _part, props in parts for k, v in props.items()}
     counties = info.get("county")
@@ -176,10 +179,10 @@ def _region_verdict(code: str, year: int | None) -> str | None:
         if not county.startswith("["):
             return None
         span, _name = county[1:].split("]", 1)
-        start, end = span.split("-")
-        if (not start or year >= int(start)) and (not end or year <= int(end)):
+        _start, end = span.split("-")
+        if not end or year <= int(end):  # still in use in the birth year or created later
             return None
-    return f"地区码 {code} 在出生年份 {year} 年不存在（已撤销或尚未设立）"
+    return f"地区码 {code} 在出生年份 {year} 年之前已撤销"
 
 
 def _checksum_finding(number: str, birth_date: date | None, gender: str | None) -> Finding:

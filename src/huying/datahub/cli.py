@@ -17,9 +17,9 @@ def add_parser(sub) -> None:
         help="load an extract folder (all or nothing)",
         description="Load every known file in FOLDER (dwellings.csv, door_access_cards.csv, "
         "door_access_events.csv, public_security_persons.csv, migrant_registrations.csv, or "
-        "the same names as .parquet) as one load. A malformed file refuses the whole load with "
-        "the file, row and column of its first problems (exit code 1); loading the same "
-        "extract again changes nothing.",
+        "the same names as .parquet) as one load, all or nothing: a malformed file refuses the "
+        "whole load with the file, row and column of its first problems (exit code 1); "
+        "loading the same extract again changes nothing.",
     )
     load.add_argument("folder", type=Path, help="the folder holding the extract's files")
     load.add_argument("--label", default="", help="a note shown with the load, e.g. 11月全量")
