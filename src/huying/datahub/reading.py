@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from huying.datahub import formats, store
 from huying.datahub.formats import SourceFormat
@@ -55,12 +56,48 @@ def read_file(
             f"SELECT row_number() OVER () + 1 AS _row, {columns} FROM {scan}"
         )
     except duckdb.Error as exc:
-        return [Problem(path.name, None, "", f"文件无法读取：{str(exc).splitlines()[0]}")]
+        if path.suffix == ".parquet":
+            return [Problem(path.name, None, "", f"文件无法读取：{str(exc).splitlines()[0]}")]
+        # DuckDB's strict parser gives up on some files Python's csv reads (mixed line
+        # endings): read those the slow way, which also finds rows with the wrong field count.
+        rows, problems = _csv_slow(path, header)
+        if problems:
+            return problems
+        con.register(f"{table}_slow", rows)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS "
+            f"SELECT row_number() OVER () + 1 AS _row, {columns} FROM {table}_slow"
+        )
+        con.unregister(f"{table}_slow")
+        return value_problems(con, fmt, path.name, table)
     if path.suffix != ".parquet":
         problems = _rejects(con, path.name, table)
         if problems:
             return problems
     return value_problems(con, fmt, path.name, table)
+
+
+def _csv_slow(path: Path, header: list[str]) -> tuple[pa.Table | None, list[Problem]]:
+    values: list[list[str]] = [[] for _ in header]
+    problems = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        for row in reader:
+            if len(row) != len(header):
+                fewer = len(row) < len(header)
+                problems.append(
+                    Problem(path.name, reader.line_num, "", _REJECT_MESSAGES[
+                        "MISSING COLUMNS" if fewer else "TOO MANY COLUMNS"]),
+                )  # fmt: skip
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+                continue
+            for column, value in zip(values, row, strict=True):
+                column.append(value)
+    if problems:
+        return None, problems
+    return pa.table(dict(zip(header, values, strict=True))), []
 
 
 def _q(name: str) -> str:
