@@ -23,3 +23,39 @@ class LoadOrigin(models.TextChoices):
     COMMAND = "command", _("命令行")
     UPLOAD = "upload", _("页面上传")
     API = "api", _("接口")
+
+
+class LinkageMode(models.TextChoices):
+    FULL = "full", _("全量链接")
+    INCREMENTAL = "incremental", _("增量链接")
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("运行中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class OccupancyBasis(models.TextChoices):
+    """Why the hub believes a person lives in a dwelling today."""
+
+    DOOR_CARD = "door_card", _("门禁卡有效")
+    REGISTRATION = "registration", _("来穗登记有效")
+
+
+class DiscrepancyKind(models.TextChoices):
+    INVALID_ID = "invalid_id", _("身份证号有误")
+    ID_NAME_CONFLICT = "id_name_conflict", _("同一身份证号不同姓名")
+    DWELLING_MISMATCH = "dwelling_mismatch", _("登记地与刷卡地不一致")
+    EXPIRED_STILL_SWIPING = "expired_still_swiping", _("登记过期仍在刷卡")
+    OVER_OCCUPANCY = "over_occupancy", _("超员居住（群租风险）")
+
+
+class DiscrepancyState(models.TextChoices):
+    OPEN = "open", _("待核实")
+    CONFIRMED = "confirmed", _("已确认")
+    CORRECTED = "corrected", _("已更正")
+    DISMISSED = "dismissed", _("已排除")
+
+
+OPEN_DISCREPANCY_STATES = (DiscrepancyState.OPEN, DiscrepancyState.CONFIRMED)

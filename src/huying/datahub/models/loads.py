@@ -1,5 +1,4 @@
-"""The hub's transactional side: loads and their files (the source records themselves live in
-Parquet partitions, see store.py, so the hub's size is not bounded by this database)."""
+"""Loads: one extract folder each, and the provenance every stored record points at."""
 
 from django.conf import settings
 from django.db import models
