@@ -161,6 +161,9 @@ def cmd_demo(args) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     summary = demo.load_demo_district()
     print(summary.describe())
+    from huying.datahub.catalogue_demo import load_demo_catalogue
+
+    print(load_demo_catalogue().describe())
     if not args.no_history:
         from huying.demo.call_history import load_demo_history
 

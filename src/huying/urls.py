@@ -21,6 +21,7 @@ urlpatterns = [
     path("audit/", core_views.audit_list, name="audit-list"),
     path("inbox/", include("huying.notify.urls")),
     path("calls/", include("huying.calls.urls")),
+    path("datahub/", include("huying.datahub.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),

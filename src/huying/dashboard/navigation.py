@@ -52,6 +52,7 @@ NAV_ITEMS = (
     ),
     # Aggregates only; who may see them is decided in calls/statistics.py (VIEWER_ROLES).
     NavItem(gettext_noop("统计分析"), "calls:statistics", statistics.VIEWER_ROLES),
+    NavItem(gettext_noop("数据目录"), "datahub:catalogue"),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),

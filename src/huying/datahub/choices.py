@@ -59,3 +59,37 @@ class DiscrepancyState(models.TextChoices):
 
 
 OPEN_DISCREPANCY_STATES = (DiscrepancyState.OPEN, DiscrepancyState.CONFIRMED)
+
+
+# --- the data catalogue (数据目录) -------------------------------------------------------------
+
+
+class UpdateFrequency(models.TextChoices):
+    REALTIME = "realtime", _("实时")
+    DAILY = "daily", _("每日")
+    WEEKLY = "weekly", _("每周")
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季")
+    YEARLY = "yearly", _("每年")
+
+
+class AccessPolicy(models.TextChoices):
+    OPEN = "open", _("开放")
+    ON_REQUEST = "on_request", _("依申请")
+    RESTRICTED = "restricted", _("受限")
+
+
+class Sensitivity(models.IntegerChoices):
+    """The grade of one field: ID numbers and phones are the highest."""
+
+    PUBLIC = 1, _("公开")
+    INTERNAL = 2, _("内部")
+    SENSITIVE = 3, _("敏感")
+    HIGHLY_SENSITIVE = 4, _("高度敏感")
+
+
+class AccessRequestState(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DECLINED = "declined", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")

@@ -22,7 +22,7 @@ from django.db import transaction
 
 from huying.core import audit, clock
 from huying.core.errors import Invalid
-from huying.datahub import formats, reading, store, validation
+from huying.datahub import catalogue, formats, reading, store, validation
 from huying.datahub.choices import LoadOrigin, LoadStatus
 from huying.datahub.models import Load, LoadFile
 
@@ -248,6 +248,8 @@ def _commit(load: Load, results: list[_FileResult], report: Progress) -> Load:
                 changed=changed,
             )
             load.refresh_from_db()
+            # The catalogue's categories of the hub's own sources count what it now holds.
+            catalogue.refresh_hub_categories()
             audit.record(
                 "datahub.load",
                 actor=load.created_by,

@@ -208,7 +208,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '居住关系',
                 'verbose_name_plural': '居住关系',
-                'constraints': [models.UniqueConstraint(fields=('dwelling', 'resident', 'basis', 'source_key'), name='datahub_occupancy')],
+                'constraints': [models.UniqueConstraint(fields=('dwelling', 'resident', 'basis', 'source_key'), name='datahub_one_occupancy')],
             },
         ),
         migrations.AddIndex(

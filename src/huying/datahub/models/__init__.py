@@ -1,6 +1,12 @@
 """The hub's transactional side. Source records themselves live in Parquet (store.py); here
 are the loads, the registry that linkage builds from them, and the work they produce."""
 
+from huying.datahub.models.catalogue import (
+    AccessGrant,
+    AccessRequest,
+    Category,
+    CategoryField,
+)
 from huying.datahub.models.discrepancies import Discrepancy, DiscrepancyEvent
 from huying.datahub.models.loads import Load, LoadFile
 from huying.datahub.models.registry import (
@@ -12,6 +18,10 @@ from huying.datahub.models.registry import (
 )
 
 __all__ = [
+    "AccessGrant",
+    "AccessRequest",
+    "Category",
+    "CategoryField",
     "Discrepancy",
     "DiscrepancyEvent",
     "Dwelling",

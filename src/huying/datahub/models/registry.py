@@ -148,7 +148,10 @@ class Occupancy(models.Model):
         verbose_name_plural = "居住关系"
         constraints = [
             models.UniqueConstraint(
-                fields=["dwelling", "resident", "basis", "source_key"], name="datahub_occupancy"
+                # Not "datahub_occupancy": PostgreSQL names the index after the constraint,
+                # and that is the table's own name.
+                fields=["dwelling", "resident", "basis", "source_key"],
+                name="datahub_one_occupancy",
             )
         ]
 
