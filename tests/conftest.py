@@ -5,7 +5,9 @@ village cadre, `chengguan` a department responder, `command` the command centre,
 """
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from huying.demo.services import DEMO_PASSWORD, load_demo_district
 from huying.orgs import authentication
@@ -75,3 +77,11 @@ def live_huying(tmp_path_factory):
 
     with running_huying(tmp_path_factory.mktemp("huying-live")) as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page requested in English activates English for the thread; the next test must
+    start in the default language whatever order the tests run in."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -241,9 +241,15 @@ def test_detail_query_count_is_pinned(calls, django_assert_max_num_queries):
     for _ in range(5):
         calls.act_ok("command", cid, "urge")
     calls.get("chengguan", cid)
-    with django_assert_max_num_queries(7):  # token, call, town, events, files, assignments, rating
+    with django_assert_max_num_queries(4):  # token, call, events with their files, departments
         response = calls.get("chengguan", cid)
     assert len(response.json()["events"]) == 6
+    calls.act_ok("chengguan", cid, "respond")
+    calls.act_ok("chengguan", cid, "resolve", result="已清理")
+    calls.act_ok("renhe-village", cid, "confirm", satisfaction=5, timeliness=5, attitude=5)
+    with django_assert_max_num_queries(5):  # and, once closed, its rating
+        response = calls.get("chengguan", cid)
+    assert response.json()["rating"]["satisfaction"] == 5
 
 
 def test_the_count_stops_at_the_cap_and_says_so(calls, monkeypatch):

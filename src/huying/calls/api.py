@@ -7,10 +7,9 @@ Out of scope is 404 (audited by `selectors.call_detail`), before anything else i
 """
 
 from django.http import HttpRequest
-from ninja import Path, Router, Status
-from ninja.pagination import paginate
+from ninja import Path, Query, Router, Status
 
-from huying.calls import meeting_selectors, meetings, selectors, services
+from huying.calls import api_render, meeting_selectors, meetings, selectors, services
 from huying.calls.api_meetings import ConveneIn, MeetingOut, convene_departments
 from huying.calls.api_schemas import (
     DEFAULT_URGE,
@@ -19,6 +18,8 @@ from huying.calls.api_schemas import (
     NO_REASON,
     NOT_RATED,
     ArbitrateIn,
+    CallBatchIn,
+    CallBatchOut,
     CallDetailOut,
     CalledAfter,
     CalledBefore,
@@ -40,10 +41,12 @@ from huying.calls.api_schemas import (
     TransferIn,
     UrgeIn,
 )
-from huying.calls.models import Call
-from huying.core.pagination import CappedCountLimitOffset
+from huying.calls.models import Call, Matter
+from huying.core.errors import Invalid
+from huying.core.pagination import CappedCountLimitOffset, paged
 
 router = Router(tags=["呼叫"])
+PagedCallOut = paged(CallOut, CappedCountLimitOffset)
 ACTION = {200: CallDetailOut, **ERRORS}  # every action answers with the updated call
 
 
@@ -55,10 +58,47 @@ def create_call(request: HttpRequest, payload: CallIn):
     return Status(201, selectors.call_with_timeline(call))
 
 
-@router.get(
-    "", response=list[CallOut], summary="呼叫列表（按可见范围，可筛选，分页；计数到 1000 为止）"
+@router.post(
+    "/batch",
+    response={201: CallBatchOut, **ERRORS},
+    summary="批量发起呼叫（对接系统：感知告警派单、热线导入；全部发起或全部不发起）",
+    description=(
+        "每条同“发起呼叫”的请求体，一次最多 500 条，同一令牌、同一权限。先逐条检查，"
+        "任何一条有误则一条也不发起，并指明第几条的哪个字段（如 items.3.title）。"
+        "每条呼叫的编号、期限、承办部门、通知和审计与逐条发起相同。"
+    ),
 )
-@paginate(CappedCountLimitOffset)
+def create_calls(request: HttpRequest, payload: CallBatchIn):
+    matters = _matters_of(payload.items)
+    items = [
+        services.NewCall(**item.model_dump(exclude={"matter"}), matter=matter)
+        for item, matter in zip(payload.items, matters, strict=True)
+    ]
+    calls = services.create_calls(actor=request.auth, items=items)
+    return Status(201, {"count": len(calls), "calls": calls})
+
+
+def _matters_of(items: list[CallIn]) -> list[Matter | None]:
+    """Each item's matter, all in one query (422 naming `items.N.matter` for an unknown code,
+    with the message `selectors.matter_for_call` gives)."""
+    codes = {item.matter for item in items if item.matter}
+    found = {
+        m.code: m for m in Matter.objects.select_related("lead_department").filter(code__in=codes)
+    }
+    for i, item in enumerate(items):
+        if item.matter and item.matter not in found:
+            try:
+                selectors.matter_for_call(item.matter)
+            except Invalid as error:
+                raise Invalid(error.message, field=f"items.{i}.matter") from error
+    return [found[item.matter] if item.matter else None for item in items]
+
+
+# The list and the detail render their JSON from rows (`api_render`, equal to what these
+# schemas give, which still document them): they are what workbenches poll.
+@router.get(
+    "", response=PagedCallOut, summary="呼叫列表（按可见范围，可筛选，分页；计数到 1000 为止）"
+)
 def list_calls(
     request: HttpRequest,
     status: StatusFilter = None,
@@ -68,6 +108,8 @@ def list_calls(
     domain: DomainFilter = None,
     called_after: CalledAfter = None,
     called_before: CalledBefore = None,
+    *,
+    page: Query[CappedCountLimitOffset.Input],  # limit, offset: as `@paginate` would take them
 ):
     filters = selectors.CallFilter(
         statuses=status or (),
@@ -78,7 +120,9 @@ def list_calls(
         called_after=called_after,
         called_before=called_before,
     )
-    return selectors.call_list(request.auth, filters)
+    calls = selectors.call_list(request.auth, filters)
+    counted = selectors.counted(calls, filters)
+    return api_render.json_response(api_render.call_page(request, calls, page, counted=counted))
 
 
 @router.get(
@@ -87,7 +131,7 @@ def list_calls(
     summary="呼叫详情：承办部门、期限和时间线",
 )
 def get_call(request: HttpRequest, call_id: Path[CallId]):
-    return selectors.call_detail_with_timeline(request.auth, call_id)
+    return api_render.json_response(api_render.call_detail(request.auth, call_id))
 
 
 def _updated(call: Call) -> Call:

@@ -21,7 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from huying.calls import selectors, services
+from huying.calls import creation, selectors, services
 from huying.calls.api_files import AttachmentOut
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.models import Call, CallEvent
@@ -139,6 +139,49 @@ class CallIn(Schema):
     lat: Latitude = Field(None, description="纬度（度，保留 6 位小数）")
     lon: Longitude = Field(None, description="经度（度，保留 6 位小数）")
     attachment_ids: AttachmentIds = []
+
+
+def _batch_size(items: list) -> list:
+    if not 1 <= len(items) <= creation.BATCH_MAX:
+        raise PydanticCustomError(
+            "batch_size", "一批呼叫应为 1 到 {max} 条", {"max": creation.BATCH_MAX}
+        )
+    return items
+
+
+class CallBatchIn(Schema):
+    model_config = _examples(
+        {"items": CallIn.model_config["json_schema_extra"]["examples"]},
+    )
+
+    items: Annotated[list[CallIn], AfterValidator(_batch_size)] = Field(
+        description=(
+            f"要发起的呼叫，每条同 POST /api/v1/calls 的请求体；1 到 {creation.BATCH_MAX} 条，"
+            "全部发起或全部不发起（出错时指明第几条的哪个字段，如 items.3.title）"
+        )
+    )
+
+
+class CreatedCallOut(Schema):
+    model_config = _examples({"id": 1024, "number": "HY20260001024"})
+
+    id: int = Field(description="呼叫 ID")
+    number: str = Field(description="呼叫编号")
+
+
+class CallBatchOut(Schema):
+    model_config = _examples(
+        {
+            "count": 2,
+            "calls": [
+                {"id": 1024, "number": "HY20260001024"},
+                {"id": 1025, "number": "HY20260001025"},
+            ],
+        }
+    )
+
+    count: int = Field(description="发起的呼叫数")
+    calls: list[CreatedCallOut] = Field(description="发起的呼叫，与请求中的顺序相同")
 
 
 class NoteIn(Schema):

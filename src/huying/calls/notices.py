@@ -3,11 +3,14 @@
 One table from event kind to recipients, so "who hears of what" has one home.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
 from django.db.models import QuerySet
 
 from huying.calls.choices import EventKind
 from huying.calls.models import Call, CallEvent
-from huying.notify.services import notify
+from huying.notify.services import Notice, notify_many
 from huying.orgs.choices import Role
 from huying.orgs.models import User
 
@@ -44,8 +47,14 @@ def _signed(call: Call, event: CallEvent) -> QuerySet[User]:
     return _callers(call) if lead_signed else User.objects.none()
 
 
-def _department_staff(department_ids) -> QuerySet[User]:
+def _department_staff(department_ids: Iterable[int]) -> QuerySet[User]:
     return User.objects.filter(org_id__in=department_ids, role__in=STAFF)
+
+
+def _addressed(call: Call, event: CallEvent) -> QuerySet[User]:
+    # A new call's departments are the ones its event names (lead first): no need to read
+    # back the assignments just written, and a batch asks for all its calls at once.
+    return _department_staff(event.data.get("departments", []))
 
 
 def _action_owners(call: Call, event: CallEvent) -> QuerySet[User]:
@@ -58,7 +67,7 @@ def _overdue_action(call: Call, event: CallEvent) -> list[User]:
 
 
 RECIPIENTS = {
-    EventKind.CREATED: lambda call, event: _all_department_staff(call),
+    EventKind.CREATED: _addressed,
     EventKind.TRANSFERRED: lambda call, event: _lead_staff(call),
     EventKind.REROUTED: lambda call, event: _lead_staff(call),
     EventKind.UPHELD: lambda call, event: _lead_staff(call),
@@ -99,16 +108,35 @@ TITLES = {
 }
 
 
-def announce(call: Call, event: CallEvent) -> None:
-    pick = RECIPIENTS.get(event.kind)
-    if pick is None:
-        return
+def message(call: Call, event: CallEvent, recipients: Iterable[User]) -> Notice:
+    """The message of an event to the given people (a batch picks them its own way)."""
     title = TITLES.get(event.kind, str(EventKind(event.kind).label))
     body = f"{call.number}「{call.title}」：{event.note or EventKind(event.kind).label}"
-    notify(
-        pick(call, event),
+    return Notice(
+        recipients,
         kind=f"call.{event.kind}",
         title=title,
         body=body[:500],
         link=f"/calls/{call.pk}/",
     )
+
+
+def announce(call: Call, event: CallEvent) -> None:
+    pick = RECIPIENTS.get(event.kind)
+    if pick is None:
+        return
+    notify_many([message(call, event, pick(call, event))])
+
+
+def announce_created(steps: Sequence[tuple[Call, CallEvent]]) -> None:
+    """`announce` for a batch of new calls: RECIPIENTS[CREATED] (`_addressed`) for every call,
+    with the staff of all their departments read in one query."""
+    wanted = {d for _, event in steps for d in event.data["departments"]}
+    staff: dict[int, list[User]] = defaultdict(list)
+    for user in _department_staff(wanted).order_by("pk") if wanted else ():
+        staff[user.org_id].append(user)
+    notices = []
+    for call, event in steps:
+        users = [u for d in event.data["departments"] for u in staff[d]]
+        notices.append(message(call, event, sorted(users, key=lambda u: u.pk)))
+    notify_many(notices)

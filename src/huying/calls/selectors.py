@@ -33,11 +33,15 @@ def calls_visible_to(user: User) -> QuerySet[Call]:
     calls = Call.objects.all()
     if scope.whole_district:
         return calls
-    if user.org is not None and user.org.kind == OrgKind.DEPARTMENT:
+    if _sees_what_is_addressed(user):
         # EXISTS rather than a join + DISTINCT: the workbench stays an index walk at scale.
         addressed = CallAssignment.objects.filter(call=OuterRef("pk"), department=user.org)
         return calls.filter(Exists(addressed))
     return scope.filter(calls, "caller_org")
+
+
+def _sees_what_is_addressed(user: User) -> bool:
+    return user.org is not None and user.org.kind == OrgKind.DEPARTMENT
 
 
 def call_detail(user: User, pk: int) -> Call:
@@ -95,23 +99,41 @@ class CallFilter:
     called_before: datetime | None = None
 
 
+def _visible_in_list(user: User, department_id: int | None) -> QuerySet[Call]:
+    """`calls_visible_to(user)`, without its EXISTS when a department lists the calls it holds
+    now: those are among the calls addressed to it, so the scope's EXISTS would repeat the
+    filter's (a second index probe for every row the page and the count walk)."""
+    own_workbench = department_id is not None and department_id == user.org_id
+    if own_workbench and _sees_what_is_addressed(user) and not scope_for(user).whole_district:
+        return Call.objects.all()
+    return calls_visible_to(user)
+
+
 def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -> QuerySet[Call]:
     """The user's calls, filtered, newest first; one query per page whatever the filters."""
-    calls = calls_visible_to(user).select_related(
+    department_id = None
+    if filters.department:
+        # The id is looked up first: a join on the code (or an IN list of the department's
+        # calls) made PostgreSQL scan half a million rows.
+        department_id = (
+            Org.objects.filter(code=filters.department).values_list("pk", flat=True).first()
+        )
+    calls = _visible_in_list(user, department_id).select_related(
         "matter", "caller_org", "caller_org__parent", "lead_department"
     )
     if filters.statuses:
         calls = calls.filter(status__in=filters.statuses)
-    if filters.overdue is not None:
-        late = overdue_q(now or clock.now())
-        calls = calls.filter(late) if filters.overdue else calls.exclude(late)
+    if filters.overdue is True:
+        # Naming the clocked statuses once more lets PostgreSQL see that the open calls' index
+        # (newest first) holds every overdue call: without it, it gathered and sorted all of
+        # them (tens of thousands of rows) for each page.
+        clocked = (*RESPONSE_CLOCK_STATUSES, *RESOLUTION_CLOCK_STATUSES)
+        calls = calls.filter(overdue_q(now or clock.now()), status__in=clocked)
+    elif filters.overdue is False:
+        calls = calls.exclude(overdue_q(now or clock.now()))
     if filters.department:
         # The lead always holds an active assignment too, so one EXISTS on the assignments
-        # covers lead and co-departments. The id is looked up first: a join on the code (or an
-        # IN list of the department's calls) made PostgreSQL scan half a million rows.
-        department_id = (
-            Org.objects.filter(code=filters.department).values_list("pk", flat=True).first()
-        )
+        # covers lead and co-departments.
         addressed = CallAssignment.objects.filter(
             call=OuterRef("pk"), department_id=department_id, is_active=True
         )
@@ -129,6 +151,18 @@ def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -
     return calls.order_by("-called_at", "-pk")
 
 
+def counted(calls: QuerySet[Call], filters: CallFilter) -> QuerySet[Call]:
+    """The rows the list's capped count walks: the list in its own order (PostgreSQL then walks
+    the open calls' index, newest first, and stops at the cap), except the overdue list, whose
+    calls are mostly old: from the newest it would visit tens of thousands of rows, where the
+    two deadline indexes find them directly (about 40 ms rather than 60–200 at a million)."""
+    return calls.order_by() if filters.overdue else calls
+
+
+# A call's departments: the current ones first, the lead before co-departments.
+ASSIGNMENT_ORDER = ("-is_active", Case(When(role=AssignmentRole.LEAD, then=0), default=1), "pk")
+
+
 def call_with_timeline(call: Call) -> Call:
     """The call with its events (oldest first, with the actor's unit and files), its departments
     (current first, the lead before co-departments) and its rating: four queries."""
@@ -143,7 +177,7 @@ def call_with_timeline(call: Call) -> Call:
         Prefetch(
             "assignments",
             queryset=CallAssignment.objects.select_related("department").order_by(
-                "-is_active", Case(When(role=AssignmentRole.LEAD, then=0), default=1), "pk"
+                *ASSIGNMENT_ORDER
             ),
         ),
         Prefetch("rating", queryset=Rating.objects.select_related("department")),

@@ -2,7 +2,9 @@
 
 Each action locks the call row, checks who may act and whether the state allows it
 (`workflow.check`, 409 naming the state), appends an event carrying every field it changes
-(so `workflow.replay` can rebuild the call), and stores the new state.
+(so `workflow.replay` can rebuild the call), and stores the new state. Creating calls, one
+or a batch, lives in `creation.py` (re-exported here); the event and audit rows of a step are
+built in `events.py`, for `append_event` and the batch writers alike.
 """
 
 from collections.abc import Sequence
@@ -10,44 +12,34 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
-from huying.calls import attachments, ladder, notices, workflow
-from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
-from huying.calls.limits import Limit
-from huying.calls.models import Call, CallAssignment, CallEvent, Matter, Rating
+from huying.calls import attachments, events, ladder, notices, workflow
+from huying.calls.choices import AssignmentRole, CallStatus, EventKind
+from huying.calls.creation import (  # creating calls has its own module; these are its API
+    DEFAULT_RESOLUTION,
+    URGENCY_RESPONSE,
+    NewCall,
+    create_call,
+    create_calls,
+    validate_new_call,
+)
+from huying.calls.events import iso as _iso
+from huying.calls.models import Call, CallAssignment, CallEvent, Rating
 from huying.core import audit, clock
 from huying.core.errors import Conflict, Forbidden, Invalid
 from huying.orgs.choices import OrgKind, Role
 from huying.orgs.models import Org, User
 
-# Free-form calls take their limits from the urgency (the issue's defaults).
-URGENCY_RESPONSE = {
-    Urgency.EMERGENCY: Limit(seconds=30 * 60),
-    Urgency.URGENT: Limit(seconds=2 * 3600),
-    Urgency.NORMAL: Limit(working_days=1),
-}
-DEFAULT_RESOLUTION = Limit(working_days=7)
+__all__ = [  # re-exported from creation: callers keep writing services.create_call
+    "DEFAULT_RESOLUTION",
+    "URGENCY_RESPONSE",
+    "NewCall",
+    "create_call",
+    "create_calls",
+    "validate_new_call",
+]
 DEPARTMENT_ROLES = (Role.RESPONDER, Role.DEPARTMENT_HEAD)
 DISPATCH_ROLES = (Role.OPERATOR, Role.ADMIN)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-@dataclass(frozen=True)
-class NewCall:
-    title: str
-    description: str
-    matter: Matter | None = None
-    urgency: str = Urgency.NORMAL
-    domain: str | None = None
-    address: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    source: str = Source.MANUAL
-    attachment_ids: Sequence[int] = ()  # staged uploads (calls.attachments.stage): photos
 
 
 # --- who may act -----------------------------------------------------------------------------
@@ -106,125 +98,28 @@ def append_event(
     if to_status:
         call.status = to_status
     call.event_count += 1
-    event = CallEvent.objects.create(
-        call=call,
-        seq=call.event_count,
-        kind=kind,
-        at=now,
-        actor=actor,
-        actor_name=audit.actor_display_name(actor),
-        actor_org_id=getattr(actor, "org_id", None),
+    event = events.event_row(
+        call,
+        kind,
+        actor,
         from_status=from_status,
-        to_status=to_status or "",
+        to_status=to_status,
         note=note,
         data=data,
+        now=now,
     )
+    event.save(force_insert=True)
     attachments.bind_to_event(actor, attachment_ids, call=call, event=event)
     ladder.sync(call, restarted=restarted)
     call.save()
     notices.announce(call, event)
-    audit.record(
-        f"calls.{kind}",
-        actor=actor,
-        obj=call,
-        before={"status": from_status},
-        after={"status": call.status, **data},
-        reason=note,
-    )
+    # Last, so the audit head stays locked briefly; no savepoint inside the action's transaction.
+    audit.record_many([events.audit_entry(call, event)])
     return event
 
 
 def _locked(call: Call) -> Call:
     return Call.objects.select_for_update().get(pk=call.pk)
-
-
-# --- creating a call ---------------------------------------------------------------------------
-
-
-def _check_calling_right(actor: User) -> Org:
-    org = actor.org
-    if actor.role != Role.CALLER or org is None:
-        raise Forbidden("只有镇街和村社干部可以发起呼叫", field="actor")
-    if not org.has_calling_right:
-        raise Forbidden("贵单位没有呼叫权：请向所属镇街反映，由镇街转为呼叫", field="actor")
-    return org
-
-
-def validate_new_call(new: NewCall) -> None:
-    if not new.title.strip():
-        raise Invalid("请填写标题", field="title")
-    if not new.description.strip():
-        raise Invalid("请描述情况", field="description")
-    if new.matter is not None and not new.matter.is_active:
-        raise Invalid("该清单事项已停用", field="matter")
-    if new.matter is None and new.domain not in Domain.values:
-        raise Invalid("未选清单事项时请选择领域", field="domain")
-    if new.urgency not in Urgency.values:
-        raise Invalid("紧急程度不是可选的值", field="urgency")
-
-
-@transaction.atomic
-def create_call(*, actor: User, new: NewCall) -> Call:
-    """A town or key village calls; the matter routes it, or the command centre will."""
-    caller_org = _check_calling_right(actor)
-    validate_new_call(new)
-    now = clock.now()
-    matter = new.matter
-    response = matter.response_limit if matter else URGENCY_RESPONSE[Urgency(new.urgency)]
-    resolution = matter.resolution_limit if matter else DEFAULT_RESOLUTION
-    call = Call(
-        number=f"tmp-{now.timestamp()}-{actor.pk}",
-        title=new.title.strip(),
-        description=new.description.strip(),
-        matter=matter,
-        domain=matter.domain if matter else new.domain,
-        urgency=new.urgency,
-        source=new.source,
-        caller_org=caller_org,
-        caller=actor,
-        lead_department=matter.lead_department if matter else None,
-        address=new.address,
-        lat=new.lat,
-        lon=new.lon,
-        called_at=now,
-        response_clock_from=now,
-        response_due_at=response.due_from(now),
-        response_seconds=response.seconds,
-        response_working_days=response.working_days,
-        resolution_seconds=resolution.seconds,
-        resolution_working_days=resolution.working_days,
-    )
-    call.save()
-    call.number = f"HY{timezone.localtime(now).year}{call.pk:07d}"  # the local year
-    departments = _assign_matter_departments(call, matter)
-    append_event(
-        call,
-        EventKind.CREATED,
-        actor,
-        to_status=CallStatus.CALLED,
-        now=now,
-        restarted=True,
-        data={
-            "lead_department_id": call.lead_department_id,
-            "departments": departments,
-            "response_clock_from": _iso(now),
-            "response_due_at": _iso(call.response_due_at),
-        },
-        attachment_ids=new.attachment_ids,
-    )
-    return call
-
-
-def _assign_matter_departments(call: Call, matter: Matter | None) -> list[int]:
-    if matter is None:
-        return []
-    rows = [CallAssignment(call=call, department=matter.lead_department, role=AssignmentRole.LEAD)]
-    rows += [
-        CallAssignment(call=call, department=d, role=AssignmentRole.CO)
-        for d in matter.co_departments.exclude(pk=matter.lead_department_id)
-    ]
-    CallAssignment.objects.bulk_create(rows)
-    return [row.department_id for row in rows]
 
 
 # --- department actions ------------------------------------------------------------------------

@@ -1,23 +1,34 @@
 """The calls sweeper: climb each due call one rung of its alert ladder (see ladder.py).
 
-Idempotent and safe to run twice at once: each call is claimed with a row lock that other
-sweepers skip (PostgreSQL `SKIP LOCKED`; SQLite serialises write transactions), and the
-claim re-checks `next_alert_at` (a compare-and-swap on the stored ladder position), so a rung
-is climbed once whoever gets there first.
+A pass takes up to BATCH due calls, oldest alert first, and climbs them in chunks of CHUNK
+calls, each chunk in its own transaction (sweep_batch.py: one claim, bulk writes). Idempotent
+and safe to run twice at once: a chunk claims its calls with row locks that other sweepers skip
+(PostgreSQL `SKIP LOCKED`; SQLite serialises write transactions), and the claim re-checks
+`next_alert_at` (a compare-and-swap on the stored ladder position), so a rung is climbed once
+whoever gets there first. A chunk that fails is rolled back and retried call by call, so one
+bad call costs neither the other chunks' work nor its own chunk's.
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 
-from huying.calls import accountability, ladder
-from huying.calls.choices import CaseReason, EventKind
+from huying.calls import ladder, sweep_batch, sweep_notices
+from huying.calls.choices import EventKind
 from huying.calls.models import ActionItem, Call
 from huying.calls.services import append_event
 from huying.core import clock
 
-BATCH = 500
+log = logging.getLogger("huying.calls.sweeps")
+
+# A pass stays bounded (the worker sweeps every CALLS_SWEEP_SECONDS): a chunk costs about a
+# millisecond per call, so 2,000 calls take a few seconds at most, even with a cold cache.
+BATCH = 2000
+# Calls per transaction: big enough that the per-statement cost vanishes, small enough that
+# the row locks are held briefly and a failure retries few calls one by one.
+CHUNK = 250
 
 
 @dataclass
@@ -36,6 +47,18 @@ class SweepReport:
             f"问责 {self.cases}，议定事项超期 {self.overdue_actions}，跳过 {self.skipped}"
         )
 
+    def add(self, pks: list[int], climbs: list[sweep_batch.Climb]) -> None:
+        for climb in climbs:
+            if climb.stage in (ladder.WARN_50, ladder.WARN_80):
+                self.warned += 1
+            elif climb.stage == ladder.URGE_1:
+                self.urged += 1
+            else:
+                self.escalated += 1
+            self.cases += climb.case_event is not None
+            self.calls.append(climb.call.pk)
+        self.skipped += len(pks) - len(climbs)
+
 
 def sweep(now: datetime | None = None) -> SweepReport:
     now = now or clock.now()
@@ -45,79 +68,28 @@ def sweep(now: datetime | None = None) -> SweepReport:
         .order_by("next_alert_at")
         .values_list("pk", flat=True)[:BATCH]
     )
-    for pk in due:
-        _climb(pk, now, report)
+    errors, audiences = [], sweep_notices.Audiences()
+    for start in range(0, len(due), CHUNK):
+        errors += _climb(due[start : start + CHUNK], now, report, audiences)
     _flag_overdue_actions(now, report)
+    if errors:
+        raise errors[0]  # after the rest is done: the worker logs the failed sweep
     return report
 
 
-def _claim(pk: int, now: datetime) -> Call | None:
-    calls = Call.objects.filter(pk=pk, next_alert_at__lte=now)
-    if connection.features.has_select_for_update_skip_locked:
-        return calls.select_for_update(skip_locked=True).first()
-    return calls.first()
-
-
-def _climb(pk: int, now: datetime, report: SweepReport) -> None:
-    with transaction.atomic():
-        call = _claim(pk, now)
-        stage = ladder.due_stage(call, now) if call else None
-        if stage is None:
-            report.skipped += 1
-            return
-        clock_name = ladder.running_clock(call)
-        _act(call, stage, clock_name, now, report)
-        call.alert_stage = stage + 1
-        call.next_alert_at = ladder.stage_time(call, stage + 1)
-        call.save(update_fields=["alert_stage", "next_alert_at"])
-        report.calls.append(pk)
-
-
-def _act(call: Call, stage: int, clock_name: str, now: datetime, report: SweepReport) -> None:
-    data = {"clock": clock_name, "automatic": True}
-    if stage in (ladder.WARN_50, ladder.WARN_80):
-        pct = 50 if stage == ladder.WARN_50 else 80
-        append_event(
-            call,
-            EventKind.WARNED,
-            None,
-            data=data | {"pct": pct},
-            now=now,
-            note=f"{_clock_label(clock_name)}已过 {pct}%",
-        )
-        report.warned += 1
-        return
-    level = 1 if stage == ladder.URGE_1 else 2
-    call.urge_level = max(call.urge_level, level)
-    append_event(
-        call,
-        EventKind.URGED,
-        None,
-        data=data | {"level": level},
-        now=now,
-        note=f"{_clock_label(clock_name)}已超期，{'一' if level == 1 else '二'}级督办",
-    )
-    if level == 1:
-        report.urged += 1
-        return
-    report.escalated += 1
-    if clock_name == ladder.RESPONSE and call.lead_department_id:
-        accountability.open_case(
-            call=call, department=call.lead_department, reason=CaseReason.NO_RESPONSE
-        )
-        append_event(
-            call,
-            EventKind.CASE_OPENED,
-            None,
-            now=now,
-            data={"reason": CaseReason.NO_RESPONSE},
-            note="超期未响应，移送区纪委监委",
-        )
-        report.cases += 1
-
-
-def _clock_label(clock_name: str) -> str:
-    return "响应时限" if clock_name == ladder.RESPONSE else "办结时限"
+def _climb(
+    pks: list[int], now: datetime, report: SweepReport, audiences: sweep_notices.Audiences
+) -> list[Exception]:
+    """Climb a chunk; if it fails, each of its calls alone. The errors left over."""
+    try:
+        report.add(pks, sweep_batch.climb(pks, now, audiences))
+        return []
+    except Exception as error:
+        if len(pks) == 1:
+            log.exception("calls sweep: call %s failed", pks[0])
+            return [error]
+        log.warning("calls sweep: a chunk of %d calls failed; retrying one by one", len(pks))
+        return [e for pk in pks for e in _climb([pk], now, report, audiences)]
 
 
 # --- agreed actions of coordination meetings -------------------------------------------------

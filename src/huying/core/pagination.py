@@ -32,12 +32,27 @@ class CappedCountLimitOffset(BoundedLimitOffset):
         count: int = Field(description=f"总条数；超过 {COUNT_CAP} 条时只计到 {COUNT_CAP}")
         count_capped: bool = Field(description=f"true：实际多于 {COUNT_CAP} 条")
 
-    def paginate_queryset(self, queryset: QuerySet, pagination, request, **params) -> dict:
+    def paginate_queryset(
+        self, queryset: QuerySet, pagination, request, *, counted: QuerySet | None = None, **params
+    ) -> dict:
+        """The page of `queryset` and its count; `counted`, when given, is the same rows in
+        the order that counts them fastest (see `calls.selectors.counted`)."""
         page = super().paginate_queryset(queryset, pagination, request, **params)
         # COUNT over a LIMIT subquery of ids, keeping the list's order: the database then walks
         # the index the page uses and stops at the cap (unordered, PostgreSQL chose a scan).
-        counted = queryset.values("pk")[: COUNT_CAP + 1].count()
-        return page | {"count": min(counted, COUNT_CAP), "count_capped": counted > COUNT_CAP}
+        rows = (queryset if counted is None else counted).values("pk")[: COUNT_CAP + 1].count()
+        return page | {"count": min(rows, COUNT_CAP), "count_capped": rows > COUNT_CAP}
 
     def _items_count(self, queryset: QuerySet) -> int:
         return 0  # counted, capped, in paginate_queryset
+
+
+def paged(item_schema: type[Schema], paginator: type[LimitOffsetPagination]) -> type[Schema]:
+    """The page schema `@paginate(paginator)` documents for `response=list[item_schema]`
+    (`Paged<Item>`: the paginator's Output with typed items), for a handler that pages its
+    list itself and returns the rendered page."""
+    return type(
+        f"Paged{item_schema.__name__}",
+        (paginator.Output,),
+        {"__annotations__": {"items": list[item_schema]}},
+    )

@@ -6,7 +6,8 @@ roll back with the change they report. Outside channels are reached only by the 
 separate steps and a failed delivery is retried without touching the change itself.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -83,6 +84,56 @@ def notify(
         for u in _unique_active(recipients)
     ]
     with transaction.atomic():
+        Notification.objects.bulk_create(rows)
+        OutboxMessage.objects.bulk_create(
+            OutboxMessage(
+                channel=channel,
+                recipient=row.recipient,
+                payload=_payload(row),
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for row in rows
+            for channel in configured_channels()
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message for `notify_many`: the arguments `notify` takes."""
+
+    recipients: Iterable[User]
+    kind: str
+    title: str
+    body: str
+    link: str = ""
+
+
+def notify_many(notices: Sequence[Notice]) -> list[Notification]:
+    """`notify` for many messages at once (a batch of calls, say): the same inbox and outbox
+    rows as calling `notify` for each in order, in one INSERT per table.
+
+    Inside the caller's transaction it adds no savepoint; outside one it opens its own.
+    """
+    for notice in notices:
+        _validate(notice.kind, notice.title, notice.link)
+    now = clock.now()
+    rows = [
+        Notification(
+            recipient=u,
+            kind=notice.kind,
+            title=notice.title,
+            body=notice.body,
+            link=notice.link,
+            created_at=now,
+        )
+        for notice in notices
+        for u in _unique_active(notice.recipients)
+    ]
+    if not rows:
+        return rows
+    with transaction.atomic(savepoint=False):
         Notification.objects.bulk_create(rows)
         OutboxMessage.objects.bulk_create(
             OutboxMessage(
