@@ -187,6 +187,8 @@ CALLS_ATTACHMENT_MAX_MB = env_int("HUYING_CALLS_ATTACHMENT_MAX_MB", 10)
 DATAHUB_DIR = Path(env_str("HUYING_DATAHUB_DIR") or DATA_DIR / "datahub")
 DATAHUB_DUCKDB_THREADS = env_int("HUYING_DATAHUB_THREADS", 2)
 DATAHUB_DUCKDB_MEMORY = env_str("HUYING_DATAHUB_MEMORY", "2GB")
+# Swipes this recent count as "still living there" for the discrepancy detectors.
+DATAHUB_SWIPE_WINDOW_DAYS = env_int("HUYING_DATAHUB_SWIPE_WINDOW_DAYS", 30)
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
