@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from huying.calls import statistics, town_selectors
+from huying.datahub import privacy as datahub_privacy
 from huying.orgs.choices import Role
 
 EVERYONE = frozenset(Role)
@@ -53,6 +54,10 @@ NAV_ITEMS = (
     # Aggregates only; who may see them is decided in calls/statistics.py (VIEWER_ROLES).
     NavItem(gettext_noop("统计分析"), "calls:statistics", statistics.VIEWER_ROLES),
     NavItem(gettext_noop("数据目录"), "datahub:catalogue"),
+    # The hub's registry and work list; who sees what of a person: datahub/privacy.py.
+    NavItem(gettext_noop("实有人口"), "datahub:residents", datahub_privacy.HUB_ROLES),
+    NavItem(gettext_noop("数据差异"), "datahub:discrepancies", datahub_privacy.HUB_ROLES),
+    NavItem(gettext_noop("数据导入"), "datahub:loads", datahub_privacy.LOAD_ROLES),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),

@@ -1,6 +1,7 @@
 """The hub's transactional side. Source records themselves live in Parquet (store.py); here
 are the loads, the registry that linkage builds from them, and the work they produce."""
 
+from huying.datahub.models.access import AccessVia, PersonAccess
 from huying.datahub.models.catalogue import (
     AccessGrant,
     AccessRequest,
@@ -20,6 +21,7 @@ from huying.datahub.models.registry import (
 __all__ = [
     "AccessGrant",
     "AccessRequest",
+    "AccessVia",
     "Category",
     "CategoryField",
     "Discrepancy",
@@ -29,6 +31,7 @@ __all__ = [
     "Load",
     "LoadFile",
     "Occupancy",
+    "PersonAccess",
     "Resident",
     "ResidentRecord",
 ]
