@@ -24,14 +24,26 @@ KEY_COUNT = {name: keys for name, _, _, _, _, keys in TOWNS}
 DEPARTMENT_NAMES = {suffix: name for suffix, name, _ in DEPARTMENTS}
 ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
-NAV_BASE = ["首页", "组织架构", "消息"]
-NAV_COMMAND = ["首页", "指挥大屏", "督办问责", "统计分析", "组织架构", "消息", "接口文档"]
-NAV_SUPERVISOR = ["首页", "督办问责", "统计分析", "组织架构", "消息", "审计日志", "接口文档"]
+HUB = ["数据目录", "实有人口", "数据差异"]  # the data hub: catalogue for all, registry by role
+NAV_BASE = ["首页", *HUB, "组织架构", "消息"]
+NAV_COMMAND = [
+    "首页",
+    "指挥大屏",
+    "督办问责",
+    "统计分析",
+    *HUB,
+    "数据导入",
+    "组织架构",
+    "消息",
+    "接口文档",
+]
+NAV_LEADER = ["首页", "指挥大屏", "督办问责", "统计分析", *HUB, "组织架构", "消息", "接口文档"]
+NAV_SUPERVISOR = ["首页", "督办问责", "统计分析", *HUB, "组织架构", "消息", "审计日志", "接口文档"]
 NAV_ADMIN = [*NAV_COMMAND[:-1], "审计日志", "接口文档", "后台管理"]
-NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", "组织架构", "消息"]
-NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", "组织架构", "消息"]
-NAV_RESPONDER = ["首页", "部门工作台", "组织架构", "消息"]
-NAV_DEPARTMENT_HEAD = ["首页", "部门工作台", "统计分析", "组织架构", "消息"]
+NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", *HUB, "组织架构", "消息"]
+NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", *HUB, "组织架构", "消息"]
+NAV_RESPONDER = ["首页", "部门工作台", "数据目录", "组织架构", "消息"]
+NAV_DEPARTMENT_HEAD = ["首页", "部门工作台", "统计分析", "数据目录", "组织架构", "消息"]
 
 
 @dataclass(frozen=True)
@@ -65,7 +77,7 @@ PERSONAS = [
     district_wide("admin", Role.ADMIN, DISTRICT["name"], "系统管理", NAV_ADMIN),
     district_wide("command", Role.OPERATOR, COMMAND_CENTRE["name"], "指挥中心总览", NAV_COMMAND),
     district_wide("supervisor", Role.SUPERVISOR, COMMISSION["name"], "监督总览", NAV_SUPERVISOR),
-    district_wide("leader", Role.LEADER, DISTRICT["name"], "全区总览", NAV_COMMAND),
+    district_wide("leader", Role.LEADER, DISTRICT["name"], "全区总览", NAV_LEADER),
     unit("yuncheng", Role.CALLER, "云城街道"),
     unit("helong", Role.CALLER, "鹤龙街道"),
     unit("renhe", Role.CALLER, "人和镇"),
