@@ -51,6 +51,13 @@ def test_datahub_load_has_help():
     assert "all or nothing" in text and "FOLDER" in text
 
 
+def test_datahub_link_and_export_links_have_help():
+    link = " ".join(_help("datahub", "link").split())
+    assert "--full" in link and "--retrain" in link and "stable" in link
+    export = " ".join(_help("datahub", "export-links").split())
+    assert "source, source_key, resident_id" in export and "OUT" in export
+
+
 def test_audit_verify_has_help():
     text = _help("audit", "verify")
     assert "edited" in text and "deleted" in text

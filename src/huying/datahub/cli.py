@@ -1,4 +1,4 @@
-"""`huying datahub …`: load extracts (and, later, link them) from the command line."""
+"""`huying datahub …`: load extracts, link their people into residents, export the links."""
 
 import argparse
 import sys
@@ -24,6 +24,38 @@ def add_parser(sub) -> None:
     load.add_argument("folder", type=Path, help="the folder holding the extract's files")
     load.add_argument("--label", default="", help="a note shown with the load, e.g. 11月全量")
     load.set_defaults(func=cmd_load)
+    link = actions.add_parser(
+        "link",
+        help="link the loaded person records into residents",
+        description="Link the person records of every load into residents (Splink). Without "
+        "--full, once a model and a run exist, only records no run has linked yet are "
+        "matched against the registry; linked records keep their residents. Resident ids "
+        "stay stable across runs.",
+    )
+    link.add_argument(
+        "--full", action="store_true", help="re-link every record (ids still kept stable)"
+    )
+    link.add_argument(
+        "--retrain", action="store_true", help="train a new model version first (implies --full)"
+    )
+    link.set_defaults(func=cmd_link)
+    export = actions.add_parser(
+        "export-links",
+        help="write source, source_key, resident_id of every person record to a CSV file",
+        description="Write OUT (CSV, UTF-8, with a header): source, source_key, resident_id "
+        "for every loaded person record; resident_id is empty for a record not linked yet.",
+    )
+    export.add_argument("out", type=Path, help="the CSV file to write")
+    export.set_defaults(func=cmd_export_links)
+    refresh = actions.add_parser(
+        "refresh",
+        help="refresh dwellings, today's occupancy and the discrepancies",
+        description="Rebuild the registry's dwellings and who lives in them today from the "
+        "current records, then open, update or close discrepancies (the linkage run does this "
+        "at its end; run it on its own after a load of dwellings or door-access events, or "
+        "daily, as registrations and cards expire).",
+    )
+    refresh.set_defaults(func=cmd_refresh)
 
 
 def _progress(percent: int, stage: str) -> None:
@@ -58,4 +90,61 @@ def cmd_load(args: argparse.Namespace) -> int:
             f"  {f.filename}: {f.rows} 行，新增 {f.new}，变更 {f.changed}，未变 {f.unchanged}；"
             f"校验发现：{found or '无'}"
         )
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from huying.cli import _setup_django
+
+    _setup_django()
+    from huying.datahub.registry_refresh import refresh_registry
+
+    result = refresh_registry()
+    homes, found = result.dwellings, result.discrepancies
+    print(
+        f"出租屋 {homes.dwellings} 处（写入 {homes.written}），当前居住关系 {homes.occupancies} 条"
+        f"（新增 {homes.occupancies_added}，移除 {homes.occupancies_removed}）"
+    )
+    for what, names in (("镇街", homes.unknown_towns), ("村社", homes.unknown_villages)):
+        if names:
+            print(f"  未能识别的{what}名称 {len(names)} 个：{'、'.join(names[:10])}")
+    print(
+        f"数据差异：新发现 {found.opened}，更新 {found.updated}，已自动关闭 {found.closed}；"
+        f"待处理 {sum(found.by_kind.values())} 条（用时 {result.seconds['total']} 秒）"
+    )
+    return 0
+
+
+def cmd_link(args: argparse.Namespace) -> int:
+    from huying.cli import _setup_django
+
+    _setup_django()
+    from huying.core.errors import BusinessError
+    from huying.datahub.linkage import link
+
+    try:
+        run = link(full=args.full, retrain=args.retrain, progress=_progress)
+    except BusinessError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    figures = run.figures
+    print(
+        f"第 {run.pk} 次链接完成（{run.get_mode_display()}，模型 v{run.model_version}，"
+        f"阈值 {figures.get('threshold')}）：{run.records} 条人员记录，{run.residents} 名实有人口，"
+        f"新增 {run.new_residents} 名；记录改归 {figures.get('moved', 0)} 条，"
+        f"合并 {figures.get('merged', 0)} 名"
+    )
+    timings = "，".join(f"{k} {v}s" for k, v in figures.get("seconds", {}).items())
+    print(f"  用时：{timings}")
+    return 0
+
+
+def cmd_export_links(args: argparse.Namespace) -> int:
+    from huying.cli import _setup_django
+
+    _setup_django()
+    from huying.datahub.linkage import export_links
+
+    count = export_links(args.out)
+    print(f"已写出 {count} 条记录的链接到 {args.out}")
     return 0
