@@ -3,6 +3,7 @@
 key and scope, 404 out of scope, upload → 202, discrepancy actions (409 wrong state)."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_tasks_db.models import DBTaskResult
 
 from huying.core.masking import mask_id_number
 from huying.core.models import AuditEntry
@@ -73,8 +74,11 @@ def test_upload_is_202_and_runs(hub, api, django_capture_on_commit_callbacks):
         )
     assert response.status_code == 202 and response.json()["status"] == "queued"
     load_id = response.json()["id"]
+    queued_links = DBTaskResult.objects.filter(task_path__endswith="link_task").count()
     run_load_task.call(load_id)
     assert api("command").get(f"{BASE}/loads/{load_id}").json()["status"] == "succeeded"
+    # What it changed is linked next, by the worker.
+    assert DBTaskResult.objects.filter(task_path__endswith="link_task").count() == queued_links + 1
     assert Load.objects.get(pk=load_id).origin == "api"
     assert api("inspector").get(f"{BASE}/loads").status_code == 403
     empty = api("command").post(f"{BASE}/loads", {})

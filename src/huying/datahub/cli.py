@@ -84,6 +84,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             print(f"  {problem['file']} {row}{column}：{problem['message']}", file=sys.stderr)
         return 1
     print(f"第 {load.pk} 批已导入：{load.records} 条记录，其中新增或变更 {load.changed} 条")
+    if load.changed:
+        print("  接着运行 huying datahub link，把新记录链接到实有人口")
     for f in load.files.order_by("source"):
         found = "，".join(f"{LABELS.get(k, k)} {v}" for k, v in sorted(f.findings.items()))
         print(
