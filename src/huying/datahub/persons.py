@@ -51,7 +51,7 @@ _SHAPES = {
 
 _ID_ERROR = (
     "coalesce(list_contains(list_transform("
-    "from_json(_findings, '[{\"field\": \"VARCHAR\", \"severity\": \"VARCHAR\"}]'), "
+    'from_json(_findings, \'[{"field": "VARCHAR", "severity": "VARCHAR"}]\'), '
     "lambda f: f.field = 'id_number' AND f.severity = 'error'), true), false)"
 )
 
