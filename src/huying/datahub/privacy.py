@@ -16,6 +16,7 @@ area" is scoping's (`hub_selectors.residents_visible_to`): a resident outside it
 any of this is asked.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 
 from huying.core import audit, clock
@@ -116,9 +117,21 @@ def log_many(
     return len(rows)
 
 
-def access_log(resident: Resident, limit: int = 50):
-    return (
+def access_log(resident: Resident, limit: int = 50) -> list[PersonAccess]:
+    """Who looked at this resident's data, newest first; each entry's `field_labels` names
+    the fields returned the way the page names them (姓名, 身份证号…)."""
+    entries = list(
         PersonAccess.objects.filter(resident=resident)
         .select_related("org")
         .order_by("-at", "-id")[:limit]
     )
+    for entry in entries:
+        entry.field_labels = [field_label(name) for name in entry.fields]
+    return entries
+
+
+def field_label(name: str) -> str:
+    try:
+        return str(Resident._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
