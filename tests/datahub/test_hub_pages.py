@@ -78,7 +78,8 @@ def test_resident_page_masked_with_sources_and_access_log(hub, browser_client):
     assert "平安白云" in text and "2026-11-01" in text  # the phone's source and date
     assert 'data-testid="record-row"' in text  # the linked record, read from Parquet
     assert 'data-testid="access-row"' in text and "查看人员详情" in text
-    assert "姓名、性别、出生日期、身份证号、电话" in text  # the fields returned, named as on the page
+    # The fields returned, named as on the page.
+    assert "姓名、性别、出生日期、身份证号、电话" in text
 
 
 def test_reveal_on_the_page_needs_a_reason(hub, browser_client):
