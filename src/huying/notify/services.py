@@ -77,26 +77,7 @@ def notify(
     Call it inside the transaction of the change it reports. Inactive users and duplicates
     are skipped. `link` is a path on this site (e.g. "/calls/42/").
     """
-    _validate(kind, title, link)
-    now = clock.now()
-    rows = [
-        Notification(recipient=u, kind=kind, title=title, body=body, link=link, created_at=now)
-        for u in _unique_active(recipients)
-    ]
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows)
-        OutboxMessage.objects.bulk_create(
-            OutboxMessage(
-                channel=channel,
-                recipient=row.recipient,
-                payload=_payload(row),
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for row in rows
-            for channel in configured_channels()
-        )
-    return rows
+    return notify_many([Notice(recipients, kind, title, body, link)])
 
 
 @dataclass(frozen=True)
