@@ -9,6 +9,7 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
+from huying.calls import read_cache
 from huying.demo.services import DEMO_PASSWORD, load_demo_district
 from huying.orgs import authentication
 from huying.orgs.models import Org, User
@@ -85,3 +86,12 @@ def _default_language():
     start in the default language whatever order the tests run in."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_read_cache():
+    """The calls read cache lives in the process; each test's database starts over (ids and
+    the read generation with it), so no entry may outlive the test that made it."""
+    read_cache.clear()
+    yield
+    read_cache.clear()

@@ -182,6 +182,8 @@ CALLS_SWEEP_SECONDS = env_int("HUYING_CALLS_SWEEP_SECONDS", 30)
 CALLS_URGE_GRACE_WORKING_DAYS = env_int("HUYING_CALLS_URGE_GRACE_WORKING_DAYS", 5)
 CALLS_RANKING_MIN_CALLS = env_int("HUYING_CALLS_RANKING_MIN_CALLS", 5)
 CALLS_ATTACHMENT_MAX_MB = env_int("HUYING_CALLS_ATTACHMENT_MAX_MB", 10)
+# Cache the call list and detail per process until the next write of calls (calls.read_cache).
+CALLS_READ_CACHE = env_bool("HUYING_CALLS_READ_CACHE", True)
 
 # The data hub: loaded source records live as Parquet under DATAHUB_DIR, queried with DuckDB.
 DATAHUB_DIR = Path(env_str("HUYING_DATAHUB_DIR") or DATA_DIR / "datahub")

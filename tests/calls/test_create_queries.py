@@ -15,11 +15,12 @@ from huying.calls.choices import Domain
 
 # SAVEPOINT; co-departments; [PG: ids | SQLite: —]; INSERT call; [PG: — | SQLite: UPDATE number];
 # INSERT assignments; INSERT event; SELECT staff; INSERT notifications;
-# SELECT … FOR UPDATE audit head; INSERT audit row; UPDATE audit head; RELEASE.
-WITH_MATTER = 12
+# UPDATE read generation (calls.read_cache); SELECT … FOR UPDATE audit head; INSERT audit row;
+# UPDATE audit head; RELEASE.
+WITH_MATTER = 13
 # No matter: no departments to look up or assign, nobody to tell yet (the command centre
 # routes it).
-FREE_FORM = 8
+FREE_FORM = 9
 WAS = 16  # before the batch path (INSERT + full UPDATE of the call, two more savepoints)
 
 
@@ -29,7 +30,7 @@ def statements(run) -> list[str]:
     return [q["sql"] for q in ctx.captured_queries]
 
 
-def test_creating_a_call_with_a_matter_takes_twelve_statements(persona, matter):
+def test_creating_a_call_with_a_matter_takes_thirteen_statements(persona, matter):
     actor = persona("yuncheng")
     new = services.NewCall("店外占道", "云城西路多家店铺占道经营", matter=matter)
     sql = statements(lambda: services.create_call(actor=actor, new=new))
@@ -40,7 +41,7 @@ def test_creating_a_call_with_a_matter_takes_twelve_statements(persona, matter):
     assert sql[-4].startswith("SELECT") and "core_audithead" in sql[-4]
 
 
-def test_a_free_form_call_takes_eight(persona):
+def test_a_free_form_call_takes_nine(persona):
     actor = persona("yuncheng")
     new = services.NewCall("路灯不亮", "整条街路灯不亮", domain=Domain.KEY_WORK)
     sql = statements(lambda: services.create_call(actor=actor, new=new))

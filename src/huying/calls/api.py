@@ -9,7 +9,7 @@ Out of scope is 404 (audited by `selectors.call_detail`), before anything else i
 from django.http import HttpRequest
 from ninja import Path, Query, Router, Status
 
-from huying.calls import api_render, meeting_selectors, meetings, selectors, services
+from huying.calls import api_reads, meeting_selectors, meetings, selectors, services
 from huying.calls.api_meetings import ConveneIn, MeetingOut, convene_departments
 from huying.calls.api_schemas import (
     DEFAULT_URGE,
@@ -95,7 +95,8 @@ def _matters_of(items: list[CallIn]) -> list[Matter | None]:
 
 
 # The list and the detail render their JSON from rows (`api_render`, equal to what these
-# schemas give, which still document them): they are what workbenches poll.
+# schemas give, which still document them) and are cached until the next write of calls
+# (`api_reads`, `read_cache`): they are what workbenches poll.
 @router.get(
     "", response=PagedCallOut, summary="呼叫列表（按可见范围，可筛选，分页；计数到 1000 为止）"
 )
@@ -120,9 +121,7 @@ def list_calls(
         called_after=called_after,
         called_before=called_before,
     )
-    calls = selectors.call_list(request.auth, filters)
-    counted = selectors.counted(calls, filters)
-    return api_render.json_response(api_render.call_page(request, calls, page, counted=counted))
+    return api_reads.call_list(request, filters, page)
 
 
 @router.get(
@@ -131,7 +130,7 @@ def list_calls(
     summary="呼叫详情：承办部门、期限和时间线",
 )
 def get_call(request: HttpRequest, call_id: Path[CallId]):
-    return api_render.json_response(api_render.call_detail(request.auth, call_id))
+    return api_reads.call_detail(request, call_id)
 
 
 def _updated(call: Call) -> Call:

@@ -12,7 +12,9 @@ tests/calls/test_api_render.py holds this rendering equal to theirs, key for key
 every state. A field added to a schema must be added here too (that test then fails until it is).
 """
 
+import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -93,15 +95,20 @@ def _unit(code: str | None, name: str | None) -> dict | None:
     return None if code is None else {"code": code, "name": name}
 
 
-def _call(row: dict, now: datetime, labels: dict) -> dict:
-    """`CallOut`, in its field order, from a row of LIST_COLUMNS."""
+def _due(row: dict) -> datetime | None:
+    """The running deadline of the call in `row` (`selectors.current_due_at`)."""
     clocked = SimpleNamespace(  # what `selectors.current_due_at` reads of a call
         status=row["status"],
         response_due_at=row["response_due_at"],
         resolution_due_at=row["resolution_due_at"],
     )
-    due = selectors.current_due_at(clocked)
-    left = selectors.seconds_left(clocked, now) if due is not None else None
+    return selectors.current_due_at(clocked)
+
+
+def _call(row: dict, now: datetime, labels: dict) -> dict:
+    """`CallOut`, in its field order, from a row of LIST_COLUMNS."""
+    due = _due(row)
+    left = None if due is None else math.floor((due - now).total_seconds())
     caller = _unit(row["caller_org__code"], row["caller_org__name"])
     town = caller  # a village's calls belong to its town
     if row["caller_org__kind"] in VILLAGE_KINDS and row["caller_org__parent__code"] is not None:
@@ -228,9 +235,39 @@ def _timeline(pk: int, labels: dict) -> list[dict]:
     return list(events.values())
 
 
+@dataclass(frozen=True)
+class Timed:
+    """A rendered page or detail and the running deadline of each call in it: what changes
+    from one second to the next (`seconds_left`, `overdue`) is worked out by `at(now)`, so
+    the rest can be kept (`read_cache`)."""
+
+    data: dict
+    dues: tuple[datetime | None, ...]  # one per item of a page; one for a detail
+    page: bool = False
+
+    def at(self, now: datetime) -> dict:
+        if not self.page:
+            return _retimed(self.data, self.dues[0], now)
+        pairs = zip(self.data["items"], self.dues, strict=True)
+        return {**self.data, "items": [_retimed(item, due, now) for item, due in pairs]}
+
+
+def _retimed(call: dict, due: datetime | None, now: datetime) -> dict:
+    if due is None:
+        return call
+    left = math.floor((due - now).total_seconds())  # as `selectors.seconds_left`
+    return {**call, "seconds_left": left, "overdue": left < 0}
+
+
 def call_detail(user: User, pk: int, *, now: datetime | None = None) -> dict:
     """`CallDetailOut` of a call in the user's scope (404, audited, when it is not): the call,
     its events with their files, its departments and, once closed, its rating."""
+    now = now or clock.now()
+    return timed_detail(user, pk, now=now).at(now)
+
+
+def timed_detail(user: User, pk: int, *, now: datetime) -> Timed:
+    """`call_detail`, its countdown left to be worked out when it is sent."""
     visible = selectors.calls_visible_to(user).values(*DETAIL_COLUMNS)
     row = get_visible_or_404(visible, user, pk=pk)
     labels = _labels(translation.get_language())
@@ -238,8 +275,8 @@ def call_detail(user: User, pk: int, *, now: datetime | None = None) -> dict:
     rating = None
     if row["status"] == CallStatus.CLOSED:  # only confirming rates, and it closes the call
         rating = Rating.objects.filter(call_id=pk).values(*RATING_COLUMNS).first()
-    return {
-        **_call(row, now or clock.now(), labels),
+    detail = {
+        **_call(row, now, labels),
         "description": row["description"],
         **_limit_fields(row, "response"),
         **_limit_fields(row, "resolution"),
@@ -247,6 +284,7 @@ def call_detail(user: User, pk: int, *, now: datetime | None = None) -> dict:
         "events": _timeline(pk, labels),
         "rating": _rating(rating),
     }
+    return Timed(detail, (_due(row),))
 
 
 def call_page(
@@ -255,16 +293,29 @@ def call_page(
     page: CappedCountLimitOffset.Input,
     *,
     counted: QuerySet[Call] | None = None,
+    now: datetime | None = None,
 ) -> dict:
     """`PagedCallOut`: one page of `calls` (already scoped and filtered) and the capped count
     (of `counted`, the same calls in the order that counts them fastest)."""
+    return timed_page(request, calls, page, counted=counted).at(now or clock.now())
+
+
+def timed_page(
+    request: HttpRequest,
+    calls: QuerySet[Call],
+    page: CappedCountLimitOffset.Input,
+    *,
+    counted: QuerySet[Call] | None = None,
+) -> Timed:
+    """`call_page`, its countdowns left to be worked out when it is sent."""
     paged = CappedCountLimitOffset().paginate_queryset(calls, page, request, counted=counted)
     # The page's ids in a subquery, its rows (with their units and matter) around it: planned
     # as one query with the joins and the scope's EXISTS, PostgreSQL took 5–9 ms just to plan
     # it, ten times what it takes to run.
     rows = Call.objects.filter(pk__in=paged["items"].values("pk")).order_by(*calls.query.order_by)
-    paged["items"] = call_items(rows.values(*LIST_COLUMNS))
-    return paged
+    rows = list(rows.values(*LIST_COLUMNS))
+    paged["items"] = call_items(rows)
+    return Timed(paged, tuple(_due(row) for row in rows), page=True)
 
 
 def json_response(data: Any, status: int = 200) -> HttpResponse:

@@ -22,7 +22,7 @@ from huying.calls import attachments, events, ladder, notices
 from huying.calls.choices import AssignmentRole, CallStatus, Domain, EventKind, Source, Urgency
 from huying.calls.limits import Limit
 from huying.calls.models import Call, CallAssignment, CallEvent, Matter
-from huying.core import audit, clock
+from huying.core import clock
 from huying.core.errors import Forbidden, Invalid
 from huying.orgs.choices import Role
 from huying.orgs.models import Org, User
@@ -133,7 +133,7 @@ def _create(actor: User, items: list[NewCall], *, where: Where) -> list[Call]:
     for (call, event), new in zip(steps, items, strict=True):
         attachments.bind_to_event(actor, new.attachment_ids, call=call, event=event)
     notices.announce_created(steps)
-    audit.record_many([events.audit_entry(call, event) for call, event in steps])  # lock last
+    events.record([events.audit_entry(call, event) for call, event in steps])  # locks last
     return calls
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from huying.calls import read_cache
 from huying.calls.choices import Domain
 from huying.calls.limits import Limit, parse_limit
 from huying.calls.models import Matter
@@ -195,6 +196,7 @@ def create_matter(actor: User | None, **fields: Any) -> Matter:
     validate_matter(matter, co)
     _save(matter)
     matter.co_departments.set(co)
+    read_cache.changed()  # calls show their matter's name
     audit.record(CREATED, actor=actor, obj=matter, after=matter_snapshot(matter, co))
     return matter
 
@@ -221,6 +223,7 @@ def apply_update(actor: User | None, matter: Matter, reason: str = "", **changes
         return False
     _save(matter)
     matter.co_departments.set(co)
+    read_cache.changed()  # calls show their matter's name
     audit.record(UPDATED, actor=actor, obj=matter, before=before, after=after, reason=reason)
     return True
 

@@ -487,3 +487,21 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReadGeneration(models.Model):
+    """One counter that every write of calls bumps in its own transaction (`read_cache`).
+
+    The busiest reads (workbench lists, call details) are cached per process under the
+    generation they were read at; a reader that sees a newer generation reads afresh. Bumped
+    beside the audit head, which every call write already locks last, so it adds no new wait.
+    """
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "读取代数"
+        verbose_name_plural = "读取代数"
+
+    def __str__(self) -> str:
+        return str(self.value)

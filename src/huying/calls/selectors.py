@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import (
     Case,
     Exists,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -111,6 +112,11 @@ def _visible_in_list(user: User, department_id: int | None) -> QuerySet[Call]:
 
 def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -> QuerySet[Call]:
     """The user's calls, filtered, newest first; one query per page whatever the filters."""
+    return with_overdue(listed(user, filters), filters.overdue, now or clock.now())
+
+
+def listed(user: User, filters: CallFilter) -> QuerySet[Call]:
+    """`call_list` but for its overdue filter, which depends on the moment (`with_overdue`)."""
     department_id = None
     if filters.department:
         # The id is looked up first: a join on the code (or an IN list of the department's
@@ -123,14 +129,6 @@ def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -
     )
     if filters.statuses:
         calls = calls.filter(status__in=filters.statuses)
-    if filters.overdue is True:
-        # Naming the clocked statuses once more lets PostgreSQL see that the open calls' index
-        # (newest first) holds every overdue call: without it, it gathered and sorted all of
-        # them (tens of thousands of rows) for each page.
-        clocked = (*RESPONSE_CLOCK_STATUSES, *RESOLUTION_CLOCK_STATUSES)
-        calls = calls.filter(overdue_q(now or clock.now()), status__in=clocked)
-    elif filters.overdue is False:
-        calls = calls.exclude(overdue_q(now or clock.now()))
     if filters.department:
         # The lead always holds an active assignment too, so one EXISTS on the assignments
         # covers lead and co-departments.
@@ -149,6 +147,40 @@ def call_list(user: User, filters: CallFilter, *, now: datetime | None = None) -
     if filters.called_before:
         calls = calls.filter(called_at__lt=filters.called_before)
     return calls.order_by("-called_at", "-pk")
+
+
+def with_overdue(calls: QuerySet[Call], overdue: bool | None, now: datetime) -> QuerySet[Call]:
+    if overdue is True:
+        # Naming the clocked statuses once more lets PostgreSQL see that the open calls' index
+        # (newest first) holds every overdue call: without it, it gathered and sorted all of
+        # them (tens of thousands of rows) for each page.
+        clocked = (*RESPONSE_CLOCK_STATUSES, *RESOLUTION_CLOCK_STATUSES)
+        return calls.filter(overdue_q(now), status__in=clocked)
+    if overdue is False:
+        return calls.exclude(overdue_q(now))
+    return calls
+
+
+def next_crossing(calls: QuerySet[Call], now: datetime) -> datetime | None:
+    """When the next of `calls` (a `listed` list) passes its running deadline: until then an
+    overdue filter over them picks the same calls (`read_cache`). One query over the open
+    calls' index."""
+    clocked = (*RESPONSE_CLOCK_STATUSES, *RESOLUTION_CLOCK_STATUSES)
+    running = (
+        calls.filter(status__in=clocked)
+        .order_by()
+        .aggregate(
+            response=Min(
+                "response_due_at",
+                filter=Q(status__in=RESPONSE_CLOCK_STATUSES, response_due_at__gte=now),
+            ),
+            resolution=Min(
+                "resolution_due_at",
+                filter=Q(status__in=RESOLUTION_CLOCK_STATUSES, resolution_due_at__gte=now),
+            ),
+        )
+    )
+    return min((due for due in running.values() if due is not None), default=None)
 
 
 def counted(calls: QuerySet[Call], filters: CallFilter) -> QuerySet[Call]:

@@ -25,7 +25,7 @@ from huying.calls.creation import (  # creating calls has its own module; these 
 )
 from huying.calls.events import iso as _iso
 from huying.calls.models import Call, CallAssignment, CallEvent, Rating
-from huying.core import audit, clock
+from huying.core import clock
 from huying.core.errors import Conflict, Forbidden, Invalid
 from huying.orgs.choices import OrgKind, Role
 from huying.orgs.models import Org, User
@@ -114,7 +114,7 @@ def append_event(
     call.save()
     notices.announce(call, event)
     # Last, so the audit head stays locked briefly; no savepoint inside the action's transaction.
-    audit.record_many([events.audit_entry(call, event)])
+    events.record([events.audit_entry(call, event)])
     return event
 
 

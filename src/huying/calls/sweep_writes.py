@@ -13,7 +13,7 @@ from django.db import connection
 from huying.calls import events, sweep_notices
 from huying.calls.choices import CaseReason
 from huying.calls.models import AccountabilityCase, Call, CallEvent
-from huying.core import audit, clock
+from huying.core import clock
 from huying.notify.services import notify_many
 from huying.orgs.models import Org
 
@@ -30,7 +30,7 @@ def write(climbs, audiences: sweep_notices.Audiences) -> None:
     _update_calls([c.call for c in climbs])
     steps = [(c.call, event) for c in climbs for event in c.events]
     notify_many(sweep_notices.notices_for(steps, audiences))
-    audit.record_many([row for c in climbs for row in _audit_rows(c, cases.get(c.call.pk))])
+    events.record([row for c in climbs for row in _audit_rows(c, cases.get(c.call.pk))])
 
 
 def _update_calls(calls: list[Call]) -> None:
