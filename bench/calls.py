@@ -26,6 +26,9 @@
    time); then `POST /api/v1/calls` from
    `--create-concurrency` clients and `/api/v1/calls/batch` (`--create-batch` calls each) from
    `--create-batch-concurrency` clients (bounded count; `--only create-http` runs just these).
+   The list and detail are served from each process's read cache (calls.read_cache) after the
+   first request, as a polling workbench is; `HUYING_CALLS_READ_CACHE=false` in the environment
+   measures every request cold.
 5. Prints machine, database, load averages around each measurement, and a summary against the
    targets. Loopback only; every loop is bounded by a count and a time.
 """
@@ -2047,7 +2050,8 @@ def main() -> None:
         try:
             print(
                 f"\nserver: huying serve on {server.url} "
-                f"(workers {args.workers or 'default'}, threads {args.threads or 'default'})"
+                f"(workers {args.workers or 'default'}, threads {args.threads or 'default'}; "
+                f"read cache {os.environ.get('HUYING_CALLS_READ_CACHE', 'true')})"
             )
             if "http" in phases:
                 measure_http(server, args, detail_ids, figures)
