@@ -16,6 +16,7 @@ from huying.core.api_auth import API_AUTH
 from huying.core.renderers import ReadableJSONRenderer
 from huying.datahub.api_catalogue import router as catalogue_router
 from huying.datahub.api_hub import router as datahub_router
+from huying.datahub.api_hub_sources import router as datahub_sources_router
 from huying.notify.api import router as notify_router
 from huying.orgs.api import auth_router, orgs_router
 
@@ -43,3 +44,4 @@ api.add_router("/v1/attachments", attachments_router)
 api.add_router("/v1/village-requests", requests_router)
 api.add_router("/v1/catalogue", catalogue_router)
 api.add_router("/v1/datahub", datahub_router)
+api.add_router("/v1/datahub/sources", datahub_sources_router)

@@ -6,6 +6,7 @@ from huying.datahub import views_catalogue as catalogue
 from huying.datahub import views_hub_discrepancies as hub_discrepancies
 from huying.datahub import views_hub_loads as hub_loads
 from huying.datahub import views_hub_residents as hub_residents
+from huying.datahub import views_hub_sources as hub_sources
 
 app_name = "datahub"
 
@@ -24,6 +25,8 @@ urlpatterns: list = [
     path("loads/", hub_loads.load_list, name="loads"),
     path("loads/upload/", hub_loads.upload, name="load-upload"),
     path("loads/<int:pk>/", hub_loads.load_detail, name="load"),
+    path("sources/<str:source>/", hub_sources.source_detail, name="source"),
+    path("sources/<str:source>/search/", hub_sources.source_search, name="source-search"),
     path("residents/", hub_residents.resident_search, name="residents"),
     path("residents/export/", hub_residents.village_export, name="resident-export"),
     path("residents/<int:pk>/", hub_residents.resident_detail, name="resident"),
