@@ -58,6 +58,12 @@ def test_datahub_link_and_export_links_have_help():
     assert "source, source_key, resident_id" in export and "OUT" in export
 
 
+def test_datahub_link_spark_has_help():
+    text = " ".join(_help("datahub", "link-spark").split())
+    assert "--master" in text and "--conf" in text and "clusters.parquet" in text
+    assert "--from-spark" in " ".join(_help("datahub", "link").split())
+
+
 def test_audit_verify_has_help():
     text = _help("audit", "verify")
     assert "edited" in text and "deleted" in text

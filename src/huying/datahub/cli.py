@@ -38,6 +38,12 @@ def add_parser(sub) -> None:
     link.add_argument(
         "--retrain", action="store_true", help="train a new model version first (implies --full)"
     )
+    link.add_argument(
+        "--from-spark",
+        type=Path,
+        metavar="OUT",
+        help="a full run that takes its clusters from `link-spark OUT` instead of predicting",
+    )
     link.set_defaults(func=cmd_link)
     export = actions.add_parser(
         "export-links",
@@ -56,6 +62,36 @@ def add_parser(sub) -> None:
         "daily, as registrations and cards expire).",
     )
     refresh.set_defaults(func=cmd_refresh)
+    spark = actions.add_parser(
+        "link-spark",
+        help="link the person records on Spark with the saved model (docs/scale.md)",
+        description="Write the person records as `link` would link them to OUT/input.parquet, "
+        "link them on Spark with the same spec and the saved model (Splink's Spark backend) "
+        "and write OUT/clusters.parquet (unique_id, cluster_id, match_probability). The "
+        "registry is unchanged until `huying datahub link --from-spark OUT`. Needs Java and "
+        "pyspark; see docs/scale.md for a cluster.",
+    )
+    spark.add_argument("out", type=Path, help="the folder to write (shared storage on a cluster)")
+    spark.add_argument(
+        "--master", help="Spark master, e.g. local[2] or yarn (default: spark-submit's)"
+    )
+    spark.add_argument("--model", type=int, help="the model version (default: the latest)")
+    spark.add_argument(
+        "--conf",
+        action="append",
+        default=[],
+        type=_setting,
+        metavar="KEY=VALUE",
+        help="a Spark setting, e.g. spark.sql.shuffle.partitions=2000 (repeatable)",
+    )
+    spark.set_defaults(func=cmd_link_spark)
+
+
+def _setting(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
+    return key.strip(), value
 
 
 def _progress(percent: int, stage: str) -> None:
@@ -125,7 +161,9 @@ def cmd_link(args: argparse.Namespace) -> int:
     from huying.datahub.linkage import link
 
     try:
-        run = link(full=args.full, retrain=args.retrain, progress=_progress)
+        run = link(
+            full=args.full, retrain=args.retrain, progress=_progress, from_spark=args.from_spark
+        )
     except BusinessError as exc:
         print(exc.message, file=sys.stderr)
         return 2
@@ -149,4 +187,45 @@ def cmd_export_links(args: argparse.Namespace) -> int:
 
     count = export_links(args.out)
     print(f"已写出 {count} 条记录的链接到 {args.out}")
+    return 0
+
+
+def cmd_link_spark(args: argparse.Namespace) -> int:
+    from huying.cli import _setup_django
+
+    _setup_django()
+    from huying.datahub import linkage_model, linkage_spark
+
+    version = args.model or linkage_model.latest_version()
+    if version is None or not linkage_model.model_path(version).exists():
+        print("没有可用的链接模型：请先运行 huying datahub link 训练模型", file=sys.stderr)
+        return 2
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        print("需要 pyspark（pip install pyspark）和 Java 才能在 Spark 上链接", file=sys.stderr)
+        return 2
+    out = args.out.resolve()
+    source, target = out / linkage_spark.INPUT, out / linkage_spark.CLUSTERS
+    records = linkage_spark.export_input(source)
+    if not records:
+        print("还没有导入任何人员记录，无需链接", file=sys.stderr)
+        return 2
+    print(f"已写出 {records} 条人员记录到 {source}", flush=True)
+    spark = linkage_spark.session(args.master, dict(args.conf))
+    try:
+        result = linkage_spark.link(spark, str(source), linkage_model.load(version), str(target))
+    except linkage_spark.SparkSetupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        spark.stop()
+    linkage_spark.write_manifest(out, version, result)
+    print(
+        f"Spark 链接完成（模型 v{version}）：{result.records} 条记录，{result.clusters} 个聚类，"
+        f"{result.edges} 条匹配边，拆分冲突 {result.split} 个；结果在 {target}"
+    )
+    timings = "，".join(f"{k} {v}s" for k, v in result.seconds.items())
+    print(f"  用时：{timings}")
+    print(f"  写入人员库：huying datahub link --from-spark {out}")
     return 0

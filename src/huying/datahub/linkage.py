@@ -93,9 +93,12 @@ def link(
     actor=None,
     progress: Progress | None = None,
     u_pairs: float = linkage_model.U_PAIRS,
+    from_spark: Path | None = None,
 ) -> LinkageRun:
     """Run linkage now; return the finished run (status failed and the error re-raised if
-    anything goes wrong before the registry is written: nothing is written then)."""
+    anything goes wrong before the registry is written: nothing is written then).
+    `from_spark`: the folder `huying datahub link-spark` wrote; a full run then takes its
+    clusters from there instead of predicting them (docs/scale.md)."""
     running = LinkageRun.objects.filter(status=RunStatus.RUNNING)
     # A run that started this long ago died with its process (a full run of a million
     # residents takes minutes): it no longer blocks.
@@ -108,7 +111,15 @@ def link(
         raise Invalid("还没有导入任何人员记录，无需链接")
     previous = last_run()
     version = None if retrain else linkage_model.latest_version()
-    incremental = not full and version is not None and previous is not None
+    if from_spark is not None:
+        from huying.datahub.linkage_spark import model_version
+
+        if retrain:
+            raise Invalid("写入 Spark 的聚类结果时不能重新训练模型")
+        version = model_version(from_spark)  # the model the clusters were made with
+        if not linkage_model.model_path(version).exists():
+            raise Invalid(f"Spark 的聚类结果用的模型 v{version} 已不存在")
+    incremental = not full and from_spark is None and version is not None and previous is not None
     run = LinkageRun.objects.create(
         mode=LinkageMode.INCREMENTAL if incremental else LinkageMode.FULL,
         started_at=clock.now(),
@@ -116,7 +127,7 @@ def link(
     )
     job = _Job(run, progress, actor)
     try:
-        return job.run(previous, version, incremental, u_pairs)
+        return job.run(previous, version, incremental, u_pairs, from_spark)
     except Exception:
         linkage_snapshot.discard(run.pk)
         LinkageRun.objects.filter(pk=run.pk).update(
@@ -154,7 +165,9 @@ class _Job:
         now = time.monotonic()
         self.timings[name] = round(now - self.started - sum(self.timings.values()), 2)
 
-    def run(self, previous, version, incremental: bool, u_pairs: float) -> LinkageRun:
+    def run(
+        self, previous, version, incremental: bool, u_pairs: float, from_spark: Path | None
+    ) -> LinkageRun:
         con, figures = self.con, {"threshold": HUB.threshold}
         through = Load.objects.filter(status=LoadStatus.SUCCEEDED).aggregate(m=Max("pk"))["m"]
         figures["through_load"] = through or 0
@@ -178,6 +191,14 @@ class _Job:
         if incremental:
             self.report(40, "匹配新记录")
             figures["edges"] = self._incremental(model, previous)
+        elif from_spark is not None:
+            from huying.datahub.linkage_spark import read_clusters
+
+            self.report(40, "读取 Spark 聚类结果")
+            figures["spark_clusters"] = read_clusters(con, from_spark)
+            figures["edges"] = 0  # scored and clustered on Spark
+            self.lap("predict")
+            linkage_ids.assign_full(con)
         else:
             self.report(40, "预测并聚类")
             figures["split"] = linkage_predict.cluster_all(con, "link_input", model, HUB)

@@ -26,8 +26,13 @@ a match). Twins share the birth date too: their ID numbers and given names keep 
 and should a record that matches both (a door card without a number) still join them, the
 cluster holds two sound numbers and is split around them (linkage_predict.split_conflicts).
 Two records of twins with no ID number and the same name cannot be told apart by any field.
+
+The SQL is written for one engine at a time (`dialect`): DuckDB by default, which trains the
+model and links on one machine; Spark for a cluster (linkage_spark), where `in_dialect` puts
+a saved model's trained parameters onto the same levels written in Spark SQL.
 """
 
+import copy
 from dataclasses import dataclass
 
 PERSON_NAME = "person_name"
@@ -55,6 +60,21 @@ _START_M = {
 # Starting u probabilities for levels random pairs almost never reach (random sampling may
 # see none of them; a zero would make the level infinitely strong).
 _START_U = {"exact_valid": 1e-7, "exact": 1e-5, "pinyin": 1e-5, "one_edit": 1e-6}
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the engines in the levels' SQL."""
+
+    name: str  # Splink's sql_dialect
+    quote: str  # around identifiers (Spark reads "x" as a string)
+    jaro_winkler: str  # DuckDB's built-in; on Spark the UDF from Splink's jar
+    text: str  # the type a date is cast to, to compare its digits
+
+
+DUCKDB = Dialect("duckdb", '"', "jaro_winkler_similarity", "VARCHAR")
+SPARK = Dialect("spark", "`", "jaro_winkler", "STRING")
+DIALECTS = {d.name: d for d in (DUCKDB, SPARK)}
 
 
 @dataclass(frozen=True)
@@ -97,14 +117,14 @@ class LinkSpec:
     def field(self, column: str) -> Field:
         return next(f for f in self.fields if f.column == column)
 
-    def settings(self) -> dict:
+    def settings(self, dialect: Dialect = DUCKDB) -> dict:
         """The Splink settings (untrained) as a plain dict."""
         return {
             "link_type": "dedupe_only",
             "unique_id_column_name": "unique_id",
-            "comparisons": [comparison(f) for f in self.fields],
+            "comparisons": [comparison(f, dialect) for f in self.fields],
             "blocking_rules_to_generate_predictions": [
-                blocking_rule(cols) for cols in self.blocking
+                blocking_rule(cols, dialect) for cols in self.blocking
             ],
             "retain_matching_columns": False,
             "retain_intermediate_calculation_columns": False,
@@ -113,21 +133,53 @@ class LinkSpec:
         }
 
 
-def blocking_rule(columns: tuple[str, ...]) -> dict:
+def in_dialect(model: dict, spec: LinkSpec, dialect: Dialect) -> dict:
+    """A saved model (trained on DuckDB) for another engine: every level keeps its trained
+    m and u probabilities and the prior stays, while its SQL is the spec's SQL for `dialect`.
+    Refused when the model was not made from `spec` (other comparisons or levels)."""
+    target = spec.settings(dialect)
+    out = copy.deepcopy(model)
+    if [c["output_column_name"] for c in out["comparisons"]] != [
+        c["output_column_name"] for c in target["comparisons"]
+    ]:
+        raise ValueError(f"the model's comparisons are not those of spec {spec.name!r}")
+    for mine, theirs in zip(out["comparisons"], target["comparisons"], strict=True):
+        labels = [level.get("label_for_charts") for level in mine["comparison_levels"]]
+        wanted = [level["label_for_charts"] for level in theirs["comparison_levels"]]
+        if labels != wanted:
+            raise ValueError(f"{mine['output_column_name']}: levels {labels}, spec {wanted}")
+        for level, new in zip(mine["comparison_levels"], theirs["comparison_levels"], strict=True):
+            level["sql_condition"] = new["sql_condition"]
+    out["blocking_rules_to_generate_predictions"] = target["blocking_rules_to_generate_predictions"]
+    out["sql_dialect"] = dialect.name
+    return out
+
+
+def blocking_rule(columns: tuple[str, ...], dialect: Dialect = DUCKDB) -> dict:
+    q = dialect.quote
     return {
-        "blocking_rule": " AND ".join(f'l."{c}" = r."{c}"' for c in columns),
-        "sql_dialect": "duckdb",
+        "blocking_rule": " AND ".join(f"l.{q}{c}{q} = r.{q}{c}{q}" for c in columns),
+        "sql_dialect": dialect.name,
     }
 
 
-def _q(column: str, side: str) -> str:
-    return f'"{column}_{side}"'
+def _q(column: str, side: str, dialect: Dialect = DUCKDB) -> str:
+    return f"{dialect.quote}{column}_{side}{dialect.quote}"
 
 
-def one_edit_sql(a: str, b: str) -> str:
+def one_edit_sql(a: str, b: str, dialect: Dialect = DUCKDB) -> str:
     """True when two strings are one substitution, one insertion or deletion, or one swap of
     neighbouring characters apart. DuckDB's damerau_levenshtein costs ~8 µs a pair, so it only
-    runs on the rare pairs that differ in exactly two places."""
+    runs on the rare pairs that differ in exactly two places. Spark has no hamming: there the
+    (restricted) Damerau-Levenshtein distance of Splink's jar decides every pair whose lengths
+    differ by at most one, which is the same test (two strings of one length are one edit
+    apart exactly when one substitution or one swap separates them)."""
+    if dialect != DUCKDB:
+        return (
+            f"CASE WHEN {a} = {b} THEN true "
+            f"WHEN abs(length({a}) - length({b})) <= 1 THEN damerau_levenshtein({a}, {b}) <= 1 "
+            "ELSE false END"
+        )
     return (
         f"CASE WHEN {a} = {b} THEN true "
         f"WHEN length({a}) = length({b}) THEN CASE WHEN hamming({a}, {b}) <= 1 THEN true "
@@ -146,59 +198,64 @@ def _level(sql: str, code: str, **extra) -> dict:
     return level
 
 
-def _null(col: str) -> dict:
-    return _level(f"{_q(col, 'l')} IS NULL OR {_q(col, 'r')} IS NULL", "null", is_null_level=True)
+def _null(col: str, d: Dialect) -> dict:
+    left, right = _q(col, "l", d), _q(col, "r", d)
+    return _level(f"{left} IS NULL OR {right} IS NULL", "null", is_null_level=True)
 
 
-def _exact(col: str, code: str = "exact", tf: bool = False, extra_sql: str = "") -> dict:
+def _exact(
+    col: str, d: Dialect, code: str = "exact", tf: bool = False, extra_sql: str = ""
+) -> dict:
     extra = {"tf_adjustment_column": col, "tf_adjustment_weight": 1.0} if tf else {}
-    return _level(f"{_q(col, 'l')} = {_q(col, 'r')}{extra_sql}", code, **extra)
+    return _level(f"{_q(col, 'l', d)} = {_q(col, 'r', d)}{extra_sql}", code, **extra)
 
 
 def _else() -> dict:
     return _level("ELSE", "else")
 
 
-def comparison(f: Field) -> dict:
+def comparison(f: Field, d: Dialect = DUCKDB) -> dict:
     c = f.column
-    left, right = _q(c, "l"), _q(c, "r")
-    levels = [_null(c)]
+    left, right = _q(c, "l", d), _q(c, "r", d)
+    levels = [_null(c, d)]
     if f.kind == PERSON_NAME:
-        levels.append(_exact(c, tf=f.tf))
+        levels.append(_exact(c, d, tf=f.tf))
         spoken = f.pinyin or c
         if f.pinyin:
-            levels.append(_exact(f.pinyin, "pinyin", tf=f.tf))
-        sl, sr = _q(spoken, "l"), _q(spoken, "r")
-        for i, t in enumerate(f.similar):
-            code = "similar" if i == 0 else f"similar_{i + 1}"
-            levels.append(_level(f"jaro_winkler_similarity({sl}, {sr}) >= {t}", code))
+            levels.append(_exact(f.pinyin, d, "pinyin", tf=f.tf))
+        levels += _similar(_q(spoken, "l", d), _q(spoken, "r", d), f.similar, d)
     elif f.kind == ID_NUMBER:
-        sound = f" AND {_q(f.valid, 'l')} AND {_q(f.valid, 'r')}" if f.valid else ""
+        sound = f" AND {_q(f.valid, 'l', d)} AND {_q(f.valid, 'r', d)}" if f.valid else ""
         if f.valid:
-            levels.append(_exact(c, "exact_valid", extra_sql=sound))
-        levels.append(_exact(c))
-        levels.append(_level(one_edit_sql(left, right), "one_edit"))
+            levels.append(_exact(c, d, "exact_valid", extra_sql=sound))
+        levels.append(_exact(c, d))
+        levels.append(_level(one_edit_sql(left, right, d), "one_edit"))
         if f.valid:
             # Two different sound numbers: two people (twins and siblings, most of all).
             levels.append(_level(f"{left} <> {right}{sound}", "other_valid"))
     elif f.kind == DATE:
-        levels.append(_exact(c, tf=f.tf))
-        text_l, text_r = f"CAST({left} AS VARCHAR)", f"CAST({right} AS VARCHAR)"
-        levels.append(_level(one_edit_sql(text_l, text_r), "one_edit"))
-    elif f.kind == PHONE:
-        levels.append(_exact(c, tf=f.tf))
-        levels.append(_level(one_edit_sql(left, right), "one_edit"))
-    elif f.kind == CODE:
-        levels.append(_exact(c, tf=f.tf))
-        if f.fuzzy:
-            levels.append(_level(one_edit_sql(left, right), "one_edit"))
+        levels.append(_exact(c, d, tf=f.tf))
+        text_l, text_r = f"CAST({left} AS {d.text})", f"CAST({right} AS {d.text})"
+        levels.append(_level(one_edit_sql(text_l, text_r, d), "one_edit"))
+    elif f.kind in (PHONE, CODE):
+        levels.append(_exact(c, d, tf=f.tf))
+        if f.kind == PHONE or f.fuzzy:
+            levels.append(_level(one_edit_sql(left, right, d), "one_edit"))
     elif f.kind == ADDRESS:
-        levels.append(_exact(c, tf=f.tf))
-        for i, t in enumerate(f.similar):
-            code = "similar" if i == 0 else f"similar_{i + 1}"
-            levels.append(_level(f"jaro_winkler_similarity({left}, {right}) >= {t}", code))
+        levels.append(_exact(c, d, tf=f.tf))
+        levels += _similar(left, right, f.similar, d)
     levels.append(_else())
     return {"output_column_name": c, "comparison_levels": levels, "comparison_description": f.kind}
+
+
+def _similar(left: str, right: str, thresholds: tuple[float, ...], d: Dialect) -> list[dict]:
+    return [
+        _level(
+            f"{d.jaro_winkler}({left}, {right}) >= {t}",
+            "similar" if i == 0 else f"similar_{i + 1}",
+        )
+        for i, t in enumerate(thresholds)
+    ]
 
 
 # The hub's person records (persons.person_records), linked into residents.
