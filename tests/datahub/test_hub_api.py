@@ -14,8 +14,12 @@ from tests.datahub.hub_fixtures import LI_ID, LI_PHONE, OWNER_ID, hub  # noqa: F
 BASE = "/api/v1/datahub"
 
 
+def _search(client, q: str):
+    return client.post(f"{BASE}/residents/search", {"q": q}, content_type="application/json")
+
+
 def test_search_answers_masked_and_logs(hub, api):
-    response = api("inspector").get(f"{BASE}/residents", {"q": "lili"})
+    response = _search(api("inspector"), "lili")
     body = response.json()
     assert response.status_code == 200 and body["key"] == "pinyin"
     assert body["results"][0]["id_number"] == mask_id_number(LI_ID)
@@ -24,9 +28,19 @@ def test_search_answers_masked_and_logs(hub, api):
 
 
 def test_full_id_search_is_403_for_callers(hub, api):
-    assert api("yuncheng").get(f"{BASE}/residents", {"q": LI_ID}).status_code == 403
-    body = api("command").get(f"{BASE}/residents", {"q": LI_ID}).json()
+    assert _search(api("yuncheng"), LI_ID).status_code == 403
+    body = _search(api("command"), LI_ID).json()
     assert [r["id"] for r in body["results"]] == [hub["li"].pk]
+
+
+def test_search_is_post_only_the_query_never_in_the_url(hub, api):
+    response = api("command").get(f"{BASE}/residents", {"q": LI_ID})
+    assert response.status_code in (404, 405) and not PersonAccess.objects.exists()
+    assert api("command").get(f"{BASE}/residents/search", {"q": LI_ID}).status_code == 405
+    too_long = _search(api("command"), "李" * 65)
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "q"
+    schema = api("admin").get("/api/openapi.json").json()["paths"][f"{BASE}/residents/search"]
+    assert set(schema) == {"post"}
 
 
 def test_resident_detail_masked_and_scoped(hub, api):
@@ -98,6 +112,8 @@ def test_discrepancy_list_and_actions(hub, api):
     ok = client.post(f"{BASE}/discrepancies/{item.pk}/confirm", {"note": "看过"},
                      content_type="application/json")  # fmt: skip
     assert ok.status_code == 200 and ok.json()["state"] == "confirmed"
+    last = ok.json()["events"][-1]
+    assert (last["from_state_label"], last["to_state_label"]) == ("待核实", "已确认")
     again = client.post(f"{BASE}/discrepancies/{item.pk}/confirm", content_type="application/json")
     assert again.status_code == 409
 
@@ -115,3 +131,14 @@ def test_openapi_documents_the_hub(hub, api):
     schema = api("admin").get("/api/openapi.json").json()
     assert f"{BASE}/residents/{{resident_id}}/reveal" in schema["paths"]
     assert f"{BASE}/loads" in schema["paths"] and f"{BASE}/discrepancies" in schema["paths"]
+
+
+def test_search_queries_do_not_grow_with_the_results(hub, api, django_assert_num_queries):
+    client = api("command")
+    _search(client, "李")  # the token's first use is recorded once
+    # The token, the dwelling-code check, name =, the name prefix, the lookup log: however
+    # many rows (ResidentOut's fields are all in hub_selectors.LIST_COLUMNS).
+    with django_assert_num_queries(5):
+        body = _search(client, "李").json()
+    assert {r["name"] for r in body["results"]} == {"李丽", "李四"}
+    assert body["results"][0]["village"]["name"] and body["results"][0]["town"]["name"]

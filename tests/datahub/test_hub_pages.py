@@ -2,6 +2,9 @@
 """The hub's pages: loads (upload → load → status page), resident search and page (masked,
 reveal with a reason, access log), dwelling page, discrepancy list and actions; scoping 404."""
 
+import re
+from html.parser import HTMLParser
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -10,6 +13,7 @@ from huying.core.models import AuditEntry
 from huying.datahub.choices import LoadStatus
 from huying.datahub.models import Load, PersonAccess
 from huying.datahub.tasks import run_load_task
+from tests.datahub.factories import resident
 from tests.datahub.hub_fixtures import LI_ID, LI_PHONE, OWNER_ID, hub  # noqa: F401
 
 
@@ -55,7 +59,7 @@ def test_loads_are_not_for_inspectors(hub, browser_client):
 
 
 def test_search_page_masks_and_logs(hub, browser_client, persona):
-    page = browser_client("yuncheng").get(reverse("datahub:residents"), {"q": "李丽"})
+    page = browser_client("yuncheng").post(reverse("datahub:residents"), {"q": "李丽"})
     text = page.content.decode()
     assert mask_id_number(LI_ID) in text and mask_phone(LI_PHONE) in text
     assert LI_ID not in text and LI_PHONE not in text
@@ -64,10 +68,76 @@ def test_search_page_masks_and_logs(hub, browser_client, persona):
 
 
 def test_full_id_search_refused_for_callers(hub, browser_client):
-    text = browser_client("yuncheng").get(reverse("datahub:residents"), {"q": LI_ID})
+    text = browser_client("yuncheng").post(reverse("datahub:residents"), {"q": LI_ID})
     text = text.content.decode()
     assert 'data-testid="search-error"' in text and "遮蔽的身份证号" in text
     assert 'data-testid="resident-row"' not in text
+
+
+def test_a_resident_known_by_no_town_or_village_is_listed_and_shown(hub, browser_client):
+    nowhere = resident("钱七")  # linkage found no place for them
+    client = browser_client("command")
+    listing = client.post(reverse("datahub:residents"), {"q": "钱七"})
+    assert listing.status_code == 200
+    assert f'data-resident="{nowhere.pk}"' in listing.content.decode()
+    assert client.get(reverse("datahub:resident", args=[nowhere.pk])).status_code == 200
+
+
+def test_search_form_posts_and_a_query_in_the_url_is_not_searched(hub, browser_client):
+    page = browser_client("inspector").get(reverse("datahub:residents"), {"q": "李丽"})
+    forms = _tags(page.content.decode(), "form")
+    form = next(f for f in forms if f.get("data-testid") == "resident-search")
+    assert form["method"] == "post" and "hx-post" in form and "hx-get" not in form
+    assert "hx-push-url" not in form
+    assert 'data-testid="resident-row"' not in page.content.decode()
+    assert not PersonAccess.objects.exists()
+
+
+def test_full_id_number_never_appears_in_a_url(hub, browser_client):
+    client = browser_client("inspector")
+    url = reverse("datahub:residents")
+    full = client.post(url, {"q": LI_ID})
+    partial = client.post(url, {"q": LI_ID.lower()}, headers={"HX-Request": "true"})
+    for response in (full, partial):
+        text = response.content.decode()
+        assert f'data-resident="{hub["li"].pk}"' in text  # found: the results are there
+        assert not {"Location", "HX-Push-Url", "HX-Replace-Url"} & set(response.headers)
+        links = _urls(text)
+        assert reverse("datahub:resident", args=[hub["li"].pk]) in links
+        assert not [u for u in links if LI_ID in u.upper()]
+    # Nor on the pages the results lead to.
+    resident_page = client.get(reverse("datahub:resident", args=[hub["li"].pk])).content.decode()
+    assert not [u for u in _urls(resident_page) if LI_ID in u.upper()]
+
+
+_URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "cite"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {name: value or "" for name, value in attrs}))
+
+
+def _tags(html: str, name: str) -> list[dict]:
+    parser = _Tags()
+    parser.feed(html)
+    return [attrs for tag, attrs in parser.tags if tag == name]
+
+
+def _urls(html: str) -> list[str]:
+    """Every URL a page holds: links, sources, form targets, and htmx and data attributes."""
+    parser = _Tags()
+    parser.feed(html)
+    return [
+        value
+        for _tag, attrs in parser.tags
+        for name, value in attrs.items()
+        if name in _URL_ATTRIBUTES or name.startswith(("hx-", "data-"))
+    ]
 
 
 def test_resident_page_masked_with_sources_and_access_log(hub, browser_client):
@@ -149,6 +219,21 @@ def test_discrepancy_list_and_actions(hub, browser_client):
     assert item.state == "confirmed"
     page = client.get(reverse("datahub:discrepancy", args=[item.pk])).content.decode()
     assert "看过" in page and 'data-testid="action-confirm"' not in page
+
+
+def test_discrepancy_trail_shows_state_labels_not_codes(hub, browser_client):
+    client = browser_client("inspector")
+    item = hub["item"]
+    client.post(reverse("datahub:discrepancy-action", args=[item.pk, "confirm"]), {"note": "看过"})
+    client.post(reverse("datahub:discrepancy-action", args=[item.pk, "dismiss"]),
+                {"note": "重复"})  # fmt: skip
+    page = client.get(reverse("datahub:discrepancy", args=[item.pk])).content.decode()
+    trail = [
+        " ".join(line.split("·")[1].split())
+        for line in re.findall(r'data-testid="event">(.*?)</p>', page)
+    ]
+    assert trail[-2:] == ["待核实 → 已确认", "已确认 → 已排除"]
+    assert not re.search(r"\b(open|confirmed|dismissed)\b", " ".join(trail))
 
 
 def test_navigation_shows_the_hub_by_role(hub, browser_client):

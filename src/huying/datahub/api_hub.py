@@ -21,6 +21,7 @@ from huying.datahub import discrepancies, exports, hub_selectors, loading, priva
 from huying.datahub.choices import LoadOrigin
 from huying.datahub.models import AccessVia, Discrepancy, Dwelling, Load, Resident
 from huying.datahub.views_hub_discrepancies import evidence_rows, filtered
+from huying.datahub.views_hub_discrepancies import state_label as label_of_state
 from huying.datahub.views_hub_loads import UPLOAD_SOURCES, UPLOADABLE, save_upload
 from huying.datahub.views_hub_residents import LIST_FIELDS, SHOWN_FIELDS, villages_for
 from huying.orgs.models import Org
@@ -235,15 +236,26 @@ class ResidentDetailOut(ResidentOut):
     explanation: dict | None = Field(description="链接说明：每条记录逐项比较的级别和权重")
 
 
-@router.get(
-    "/residents",
+class ResidentSearchIn(Schema):
+    model_config = _examples({"q": "李丽"}, {"q": "440111********1234"})
+
+    q: str = Field(
+        description="姓名、拼音、身份证号（完整或遮蔽形式）、电话或出租屋编码，至多 64 字"
+    )
+
+
+# POST with the query in the body, not GET with it in the URL: a full ID number must never
+# reach access logs, proxies or browser history (issue 4).
+@router.post(
+    "/residents/search",
     response={200: ResidentSearchOut, **ERRORS},
     summary="查询实有人口：姓名、拼音、身份证号（完整或遮蔽形式）、电话、出租屋编码",
-    description="完整身份证号只限可查看完整信息的角色（巡查员、值班员、监督员、管理员），其余 403；"
-    "遮蔽形式如 440111********1234。最多 50 人。每次查询记入查询记录。",
+    description="查询内容放在请求体中（POST），不放在网址里：完整身份证号不应出现在访问日志和"
+    "浏览器历史中。完整身份证号只限可查看完整信息的角色（巡查员、值班员、监督员、管理员），"
+    "其余 403；遮蔽形式如 440111********1234。最多 50 人。每次查询记入查询记录。",
 )
-def search_residents(request: HttpRequest, q: Query[str]):
-    found = hub_selectors.search(request.auth, q)
+def search_residents(request: HttpRequest, payload: ResidentSearchIn):
+    found = hub_selectors.search(request.auth, payload.q)
     privacy.log_access(
         request.auth, purpose=_("查询：%(key)s") % {"key": hub_selectors.key_labels()[found.key]},
         fields=LIST_FIELDS, via=AccessVia.API, resident_ids=[r.pk for r in found.residents],
@@ -417,18 +429,29 @@ class DiscrepancyOut(Schema):
 class DiscrepancyEventOut(Schema):
     model_config = _examples(
         {"at": "2026-11-24T15:00:00+08:00", "actor": "云城街出租屋巡查员", "from_state": "open",
-         "to_state": "confirmed", "note": "上门核实，确有多人居住"}
+         "from_state_label": "待核实", "to_state": "confirmed", "to_state_label": "已确认",
+         "note": "上门核实，确有多人居住"}
     )  # fmt: skip
 
     at: datetime
     actor: str | None
     from_state: str
+    from_state_label: str = Field(description="原状态的中文名（首条为空）")
     to_state: str
+    to_state_label: str = Field(description="新状态的中文名")
     note: str
 
     @staticmethod
     def resolve_actor(e) -> str | None:
         return e.actor.display_name if e.actor_id else None
+
+    @staticmethod
+    def resolve_from_state_label(e) -> str:
+        return label_of_state(e.from_state)
+
+    @staticmethod
+    def resolve_to_state_label(e) -> str:
+        return label_of_state(e.to_state)
 
 
 class DiscrepancyDetailOut(DiscrepancyOut):

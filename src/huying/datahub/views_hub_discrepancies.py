@@ -116,12 +116,25 @@ def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
     return rows
 
 
+def state_label(value: str) -> str:
+    """The Chinese label of a state code as the trail stores it ("" before the first)."""
+    return str(DiscrepancyState(value).label) if value in DiscrepancyState.values else value
+
+
+def events_of(item) -> list:
+    """The trail, each event with its states' labels (`from_label`, `to_label`)."""
+    events = list(item.events.select_related("actor"))
+    for e in events:
+        e.from_label, e.to_label = state_label(e.from_state), state_label(e.to_state)
+    return events
+
+
 def _detail(request, item, status=200):
     may_act = request.user.role in privacy.DISCREPANCY_ACTORS
     context = {
         "item": item,
         "evidence": evidence_rows(item.evidence),
-        "events": list(item.events.select_related("actor")),
+        "events": events_of(item),
         "actions": [(v, ACTIONS[v][1]) for v in OFFERED.get(item.state, ())] if may_act else [],
     }
     return render(request, "datahub/discrepancies/detail.html", context, status=status)

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from huying.core.errors import BusinessError, Forbidden, Invalid
 from huying.core.permissions import require_roles
@@ -52,10 +52,12 @@ def villages_for(user):
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @require_roles(*privacy.HUB_ROLES)
 def resident_search(request):
-    q = request.GET.get("q", "").strip()[:64]
+    """GET: the form. POST: the search, the query in the body (htmx swaps the results in).
+    Never GET with the query: a full ID number in a URL stays in access logs and history."""
+    q = request.POST.get("q", "").strip()[:64] if request.method == "POST" else ""
     context = {"q": q, "may_reveal": privacy.may_reveal(request.user)}
     if q:
         try:
