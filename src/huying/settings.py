@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "huying.notify",
     "huying.open311",
     "huying.datahub",
+    "huying.patrol",
     "huying.dashboard",
     "huying.demo",
 ]
@@ -191,6 +192,12 @@ DATAHUB_DUCKDB_THREADS = env_int("HUYING_DATAHUB_THREADS", 2)
 DATAHUB_DUCKDB_MEMORY = env_str("HUYING_DATAHUB_MEMORY", "2GB")
 # Swipes this recent count as "still living there" for the discrepancy detectors.
 DATAHUB_SWIPE_WINDOW_DAYS = env_int("HUYING_DATAHUB_SWIPE_WINDOW_DAYS", 30)
+
+# --- patrol (出租屋巡查) --------------------------------------------------
+PATROL_REVISIT_DAYS = env_int("HUYING_PATROL_REVISIT_DAYS", 3)
+PATROL_STAY_RADIUS_M = env_int("HUYING_PATROL_STAY_RADIUS_M", 30)
+PATROL_STAY_MINUTES = env_int("HUYING_PATROL_STAY_MINUTES", 2)
+PATROL_TRACK_RETENTION_DAYS = env_int("HUYING_PATROL_TRACK_RETENTION_DAYS", 180)
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
