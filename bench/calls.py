@@ -1919,20 +1919,23 @@ def detail_sample(n: int, seed: int) -> list[int]:
     return rng.sample(ids, min(n, len(ids)))
 
 
-def database_info(target: Target) -> str:
+def database_version(target: Target) -> tuple[str, int]:
+    """The server's version (with shared_buffers on PostgreSQL) and the database's size."""
     from django.db import connection
-
-    from huying.calls.models import Call, CallAssignment, CallEvent, Rating
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT version(), pg_database_size(current_database())")
             version, size = cursor.fetchone()
             cursor.execute("SHOW shared_buffers")
-            version = f"{version.split(' on ')[0]}, shared_buffers {cursor.fetchone()[0]}"
-        else:
-            version = f"SQLite {sqlite3.sqlite_version} (WAL)"
-            size = target.sqlite_path.stat().st_size
+            return f"{version.split(' on ')[0]}, shared_buffers {cursor.fetchone()[0]}", size
+    return f"SQLite {sqlite3.sqlite_version} (WAL)", target.sqlite_path.stat().st_size
+
+
+def database_info(target: Target) -> str:
+    from huying.calls.models import Call, CallAssignment, CallEvent, Rating
+
+    version, size = database_version(target)
     counts = ", ".join(
         f"{m._meta.model_name} {m.objects.count():,}"
         for m in (Call, CallEvent, CallAssignment, Rating)

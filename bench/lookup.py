@@ -46,6 +46,7 @@ from bench.calls import (
     WRK,
     Figures,
     Server,
+    database_version,
     drive,
     drive_paced,
     huying_env,
@@ -234,19 +235,9 @@ def meta(write: dict | None = None) -> dict:
 
 
 def database_info(target) -> str:
-    from django.db import connection
-
     from huying.datahub.models import Dwelling, Resident
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT version(), pg_database_size(current_database())")
-            version, size = cursor.fetchone()
-            cursor.execute("SHOW shared_buffers")
-            version = f"{version.split(' on ')[0]}, shared_buffers {cursor.fetchone()[0]}"
-        else:
-            version = f"SQLite {sqlite3.sqlite_version} (WAL)"
-            size = target.sqlite_path.stat().st_size
+    version, size = database_version(target)
     return (
         f"{version}; {target.name}; {size / 2**30:.2f} GiB; residents "
         f"{Resident.objects.count():,}, dwellings {Dwelling.objects.count():,}"
