@@ -172,6 +172,9 @@ def cmd_demo(args) -> int:
         print(f" {load_demo_history().describe()}")
         print("生成、导入并链接部门数据…", end="", flush=True)
         print(f" {load_demo_hub().describe()}")
+        from huying.demo.patrol import load_demo_patrol
+
+        print(load_demo_patrol())
     url = f"http://{args.host}:{args.port}/"
     print(f"\n呼应演示区已就绪：{url}\n\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for username, description in demo.demo_accounts():

@@ -195,6 +195,8 @@ DATAHUB_SWIPE_WINDOW_DAYS = env_int("HUYING_DATAHUB_SWIPE_WINDOW_DAYS", 30)
 
 # --- patrol (出租屋巡查) --------------------------------------------------
 PATROL_REVISIT_DAYS = env_int("HUYING_PATROL_REVISIT_DAYS", 3)
+# How many households a day plan holds at most (the routine round fills it up to this).
+PATROL_DAILY_CAP = env_int("HUYING_PATROL_DAILY_CAP", 200)
 PATROL_STAY_RADIUS_M = env_int("HUYING_PATROL_STAY_RADIUS_M", 30)
 PATROL_STAY_MINUTES = env_int("HUYING_PATROL_STAY_MINUTES", 2)
 PATROL_TRACK_RETENTION_DAYS = env_int("HUYING_PATROL_TRACK_RETENTION_DAYS", 180)

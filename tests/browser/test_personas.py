@@ -26,6 +26,7 @@ ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
 HUB = ["数据目录", "实有人口", "数据差异"]  # the data hub: catalogue for all, registry by role
 NAV_BASE = ["首页", *HUB, "组织架构", "消息"]
+NAV_INSPECTOR = ["首页", *HUB, "巡查计划", "组织架构", "消息"]
 NAV_COMMAND = [
     "首页",
     "指挥大屏",
@@ -89,7 +90,7 @@ PERSONAS = [
     department("shuiwu", Role.RESPONDER, "swj", colleagues=1),
     department("huanjing", Role.RESPONDER, "sthj", colleagues=1),
     department("yingji", Role.RESPONDER, "yjj", colleagues=1),
-    unit("inspector", Role.INSPECTOR, "云城街道", NAV_BASE),
+    unit("inspector", Role.INSPECTOR, "云城街道", NAV_INSPECTOR),
 ]
 
 

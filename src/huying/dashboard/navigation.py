@@ -58,6 +58,8 @@ NAV_ITEMS = (
     NavItem(gettext_noop("实有人口"), "datahub:residents", datahub_privacy.HUB_ROLES),
     NavItem(gettext_noop("数据差异"), "datahub:discrepancies", datahub_privacy.HUB_ROLES),
     NavItem(gettext_noop("数据导入"), "datahub:loads", datahub_privacy.LOAD_ROLES),
+    # The inspector's day plan (supervisors open an inspector's plan from their link or the API).
+    NavItem(gettext_noop("巡查计划"), "patrol:plan", frozenset({Role.INSPECTOR})),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),
