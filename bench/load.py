@@ -14,6 +14,7 @@ import argparse
 import csv
 import itertools
 import os
+import resource
 import shutil
 import sys
 import time
@@ -85,10 +86,16 @@ def setup(database: str | None) -> None:
     call_command("migrate", verbosity=0)
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_load(label: str, folder: Path, records: int) -> None:
     from huying.datahub.loading import load_folder
 
     stages: list[tuple[float, str]] = []
+    cpu = cpu_seconds()
     started = time.perf_counter()
 
     def progress(_percent: int, stage: str) -> None:
@@ -96,9 +103,11 @@ def timed_load(label: str, folder: Path, records: int) -> None:
 
     load = load_folder(folder, progress=progress)
     elapsed = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu
     print(
         f"\n{label}: {load.get_status_display()}, {load.records:,} records "
         f"({load.changed:,} new or changed) in {elapsed:.1f} s = {records / elapsed:,.0f} records/s"
+        f"\n  CPU {cpu:.1f} s = {cpu / records * 1e6:.1f} CPU s per million records; {machine()}"
     )
     marks = [*stages, (elapsed, "end")]
     for (at, stage), (next_at, _) in itertools.pairwise(marks):

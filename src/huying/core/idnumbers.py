@@ -4,19 +4,14 @@ Every loaded record, every number typed in a page, goes through `check_id_number
 finds is stored with the record and shown to people as a plain Chinese sentence, so a cadre
 knows what to fix ("校验位错误，可能有一位录错") rather than just that something is wrong.
 
-The region table is python-stdnum's copy of GB/T 2260 with each code's years of validity.
-A code must not have been abolished before the birth year; a code created after it is fine,
-because a number is issued (and re-issued) years after birth with the code of that day: Baiyun
-(440111) dates from 1987, and its residents born in 1982 rightly carry 440111. Requiring the
-code to exist *in* the birth year, as python-stdnum's `validate` does, would flag them all.
+Which region codes a number may carry is `core.regions`.
 """
 
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
-from stdnum import numdb
+from huying.core import regions
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 MALE, FEMALE = "男", "女"
@@ -158,31 +153,10 @@ def _content_findings(number: str, born: date | None) -> list[Finding]:
 
 
 def region_finding(code: str, year: int | None) -> Finding | None:
-    verdict = _region_verdict(code, year)
+    verdict = regions.verdict(code, year)
     if verdict is None:
         return None
     return Finding("region", verdict)
-
-
-@lru_cache(maxsize=65536)
-def _region_verdict(code: str, year: int | None) -> str | None:
-    """None when the code could be on a number of someone born in `year`; otherwise why
-    not (cached: a load sees the same few thousand codes over and over)."""
-    parts = numdb.get("cn/loc").info(code)
-    info = {k: v for _part, props in parts for k, v in props.items()}
-    counties = info.get("county")
-    if not counties:
-        return f"地区码 {code} 不存在"
-    if year is None:
-        return None
-    for county in counties.split(","):
-        if not county.startswith("["):
-            return None
-        span, _name = county[1:].split("]", 1)
-        _start, end = span.split("-")
-        if not end or year <= int(end):  # still in use in the birth year or created later
-            return None
-    return f"地区码 {code} 在出生年份 {year} 年之前已撤销"
 
 
 def _checksum_finding(number: str, birth_date: date | None, gender: str | None) -> Finding:
@@ -222,11 +196,16 @@ def corrections(
     number = normalise(number)
     if len(number) != 18:
         return []
-    found = []
-    for candidate, positions in _neighbours(number):
-        if _acceptable(candidate, birth_date, gender):
-            found.append(Correction(candidate, positions))
-    return found
+    first17 = number[:17]
+    if first17.isascii() and first17.isdigit():  # the check digit is settled by arithmetic
+        candidates, acceptable = _sound_neighbours(number), _agrees
+    else:
+        candidates, acceptable = _neighbours(number), _acceptable
+    return [
+        Correction(candidate, positions)
+        for candidate, positions in candidates
+        if acceptable(candidate, birth_date, gender)
+    ]
 
 
 def _neighbours(number: str):
@@ -243,15 +222,53 @@ def _neighbours(number: str):
             yield "".join(swapped), (i + 1, i + 2)
 
 
+def _sound_neighbours(number: str):
+    """`_neighbours` of a number whose first 17 characters are digits, less the candidates
+    with a wrong check digit, in the same order. The check is arithmetic on the number's
+    weighted sum, so the ~200 rejected candidates are never built as strings: a load asks
+    this of every record with a bad check digit and a stated birth date."""
+    digits = [ord(c) - 48 for c in number[:17]]
+    total = sum(d * w for d, w in zip(digits, _WEIGHTS, strict=True))
+    check = number[17]
+    for i in range(17):
+        base, weight = total - digits[i] * _WEIGHTS[i], _WEIGHTS[i]
+        for d in range(10):
+            if d != digits[i] and _CHECK_CHARS[(base + d * weight) % 11] == check:
+                yield f"{number[:i]}{d}{number[i + 1 :]}", (i + 1,)
+    for d in "0123456789X":
+        if d != check and d == _CHECK_CHARS[total % 11]:
+            yield number[:17] + d, (18,)
+    for i in range(17):
+        if number[i] == number[i + 1]:
+            continue
+        if i < 16:
+            moved = total + (digits[i + 1] - digits[i]) * (_WEIGHTS[i] - _WEIGHTS[i + 1])
+            sound = _CHECK_CHARS[moved % 11] == check
+        else:  # the 17th digit trades places with the check character
+            sound = (
+                check != "X"
+                and _CHECK_CHARS[(total + (int(check) - digits[16]) * _WEIGHTS[16]) % 11]
+                == number[16]
+            )
+        if sound:
+            yield f"{number[:i]}{number[i + 1]}{number[i]}{number[i + 2 :]}", (i + 1, i + 2)
+
+
 def _acceptable(candidate: str, birth_date: date | None, gender: str | None) -> bool:
     if not candidate[:17].isdigit() or candidate[17] != check_digit(candidate[:17]):
         return False
+    return _agrees(candidate, birth_date, gender)
+
+
+def _agrees(candidate: str, birth_date: date | None, gender: str | None) -> bool:
+    """A candidate with a right check digit: a real date, the record's own birth date and
+    gender, and a region code in use then."""
     born = birth_date_of(candidate)
     if born is None or (birth_date is not None and born != birth_date):
         return False
     if gender in (MALE, FEMALE) and gender_of(candidate) != gender:
         return False
-    return _region_verdict(candidate[:6], born.year) is None
+    return regions.verdict(candidate[:6], born.year) is None
 
 
 # --- phones ---------------------------------------------------------------------------------

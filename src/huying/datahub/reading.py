@@ -33,11 +33,26 @@ class Problem:
         return f"{self.file} {where}{column}：{self.message}"
 
 
+def key_sql(fmt: SourceFormat) -> str:
+    """What identifies a record within its source, as one text value."""
+    return "concat_ws('|', " + ", ".join(_q(k) for k in fmt.key) + ")"
+
+
+def digest_sql(fmt: SourceFormat) -> str:
+    """A digest of the record's whole content: a re-loaded record is compared by this alone."""
+    return (
+        "md5(concat_ws(chr(31), "
+        + ", ".join(f"coalesce({_q(n)}, chr(0))" for n in fmt.names)
+        + "))"
+    )
+
+
 def read_file(
     con: duckdb.DuckDBPyConnection, fmt: SourceFormat, path: Path, table: str
 ) -> list[Problem]:
-    """Create table `table` (every format column as text, NULL for empty, plus `_row`);
-    return the problems (empty when the file is well-formed)."""
+    """Create `table` (every format column as text, NULL for empty, plus `_row`, the
+    record's key `_key` and its content digest `_hash`, computed here in the one pass over
+    the file); return the problems (empty when the file is well-formed)."""
     if path.suffix == ".parquet":
         header, problems = _parquet_header(con, path)
         scan = f"read_parquet({store.literal(path)})"
@@ -49,12 +64,8 @@ def read_file(
     problems = _header_problems(fmt, path.name, header)
     if problems:
         return problems
-    columns = ", ".join(f"NULLIF(trim(CAST({_q(n)} AS VARCHAR)), '') AS {_q(n)}" for n in fmt.names)
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT row_number() OVER () + 1 AS _row, {columns} FROM {scan}"
-        )
+        _create(con, fmt, table, scan)
     except duckdb.Error as exc:
         if path.suffix == ".parquet":
             return [Problem(path.name, None, "", f"文件无法读取：{str(exc).splitlines()[0]}")]
@@ -64,10 +75,7 @@ def read_file(
         if problems:
             return problems
         con.register(f"{table}_slow", rows)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {table} AS "
-            f"SELECT row_number() OVER () + 1 AS _row, {columns} FROM {table}_slow"
-        )
+        _create(con, fmt, table, f"{table}_slow")
         con.unregister(f"{table}_slow")
         return value_problems(con, fmt, path.name, table)
     if path.suffix != ".parquet":
@@ -75,6 +83,22 @@ def read_file(
         if problems:
             return problems
     return value_problems(con, fmt, path.name, table)
+
+
+def _create(con, fmt: SourceFormat, table: str, scan: str) -> None:
+    """The text of every record, its key and its digest in a table, and `table` a view that
+    numbers the rows. Numbered by their place in the table (rowid), not by a window over the
+    scan: a window reads the file on one thread. A table created in one statement keeps the
+    file's order (preserve_insertion_order), so the first record has rowid 0 and row 2."""
+    columns = ", ".join(f"NULLIF(trim(CAST({_q(n)} AS VARCHAR)), '') AS {_q(n)}" for n in fmt.names)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table}_text AS "
+        f"SELECT *, {key_sql(fmt)} AS _key, {digest_sql(fmt)} AS _hash "
+        f"FROM (SELECT {columns} FROM {scan})"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {table} AS SELECT rowid + 2 AS _row, * FROM {table}_text"
+    )
 
 
 def _csv_slow(path: Path, header: list[str]) -> tuple[pa.Table | None, list[Problem]]:
@@ -122,12 +146,18 @@ def _csv_header(path: Path) -> tuple[list[str], list[Problem]]:
 def _csv_scan(path: Path, header: list[str], table: str) -> str:
     # Explicit dialect and columns: sniffing a malformed file guesses wrong and hides the
     # problem; the rejects table then names each bad line instead of failing on the first.
+    # 32 MB buffers: with the default, some files of Chinese text cost four times the CPU on
+    # two threads (measured: docs/performance.md, "Data hub loads").
     columns = "{" + ", ".join(f"{store.literal(h)}: 'VARCHAR'" for h in header) + "}"
     return (
         f"read_csv({store.literal(path)}, header = true, delim = ',', quote = '\"', escape = '\"', "
         f"columns = {columns}, auto_detect = false, store_rejects = true, "
-        f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scan')"
+        f"rejects_table = '{table}_rejects', rejects_scan = '{table}_scan', "
+        f"buffer_size = {_CSV_BUFFER})"
     )
+
+
+_CSV_BUFFER = 32 << 20
 
 
 def _parquet_header(con, path: Path) -> tuple[list[str], list[Problem]]:
@@ -211,14 +241,23 @@ def value_problems(con, fmt: SourceFormat, filename: str, table: str) -> list[Pr
                 (f"{v} IS NOT NULL AND {v} NOT IN ({allowed})", column.name,
                  "只能是 " + "、".join(column.choices))
             )  # fmt: skip
+    # One scan says which checks fail (usually none) and whether a key repeats; only the
+    # failing checks look for their rows.
+    counts = [f"count(*) FILTER (WHERE {c})" for c, _n, _m in checks]
+    *failing, repeats = con.execute(
+        f"SELECT {', '.join([*counts, _REPEATS])} FROM {table}"
+    ).fetchone()
     problems: list[Problem] = []
-    for condition, name, message in checks:
+    for (condition, name, message), failed in zip(checks, failing, strict=True):
+        if not failed:
+            continue
         rows = con.execute(
             f"SELECT _row FROM {table} WHERE {condition} ORDER BY _row LIMIT {MAX_PROBLEMS}"
         ).fetchall()
         problems += [Problem(filename, row, name, message) for (row,) in rows]
     problems.sort(key=lambda p: (p.row or 0, fmt.names.index(p.column)))
-    return (problems + _duplicate_keys(con, fmt, filename, table))[:MAX_PROBLEMS]
+    duplicates = _duplicate_keys(con, fmt, filename, table) if repeats else []
+    return (problems + duplicates)[:MAX_PROBLEMS]
 
 
 def _duplicate_keys(con, fmt: SourceFormat, filename: str, table: str) -> list[Problem]:
@@ -235,3 +274,12 @@ def _duplicate_keys(con, fmt: SourceFormat, filename: str, table: str) -> list[P
         Problem(filename, second, fmt.key[0], f"{label} 与第 {first} 行相同但内容不同")
         for first, second in rows
     ]
+
+
+# How many rows repeat the key of an earlier row: almost always none, and then neither the
+# duplicate check nor the collapsing of exact repeats has anything to do.
+_REPEATS = "count(*) - count(DISTINCT _key)"
+
+
+def repeated_keys(con, table: str) -> int:
+    return con.execute(f"SELECT {_REPEATS} FROM {table}").fetchone()[0]

@@ -61,6 +61,26 @@ def current_relation(con: duckdb.DuckDBPyConnection, source: str, name: str) -> 
     return True
 
 
+def current_hashes(con: duckdb.DuckDBPyConnection, source: str, name: str) -> bool:
+    """Create view `name`: the `_key` and `_hash` of each record of `source` at its latest
+    load (what a new load compares with). False if none loaded. The same records as
+    `current_relation`, but two columns and no window: a key appears once per partition, so
+    one partition is read as it is, and several are grouped by key."""
+    paths = committed_partitions(source)
+    if not paths:
+        return False
+    if len(paths) == 1:
+        select = f"SELECT _key, _hash FROM read_parquet({literal(paths[0])})"
+    else:
+        files = ", ".join(literal(p) for p in paths)
+        select = (
+            f"SELECT _key, arg_max(_hash, _load_id) AS _hash "
+            f"FROM read_parquet([{files}], union_by_name = true) GROUP BY _key"
+        )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {select}")
+    return True
+
+
 def publish(load_id: int) -> list[Path]:
     """Move a load's staged partitions into place (before its database commit)."""
     moved = []

@@ -52,11 +52,14 @@ def _q(name: str) -> str:
 
 
 def annotate(con, fmt: SourceFormat, table: str, out: str) -> Counter:
-    """Create `out`: `table` plus `_norm_<column>` for each ID and phone column and
-    `_findings` (JSON list, NULL when clean). Returns the findings counted by code."""
+    """Create the view `out`: `table` plus `_norm_<column>` for each ID and phone column and
+    `_findings` (JSON list, NULL when clean). Returns the findings counted by code. A view,
+    not a table: the load reads it once, to write the partition. Its rows come in no
+    particular order, except without ID and phone columns: then it is a projection of
+    `table`, in `table`'s order."""
     if not fmt.id_columns and not fmt.phone_columns:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {out} AS "
+            f"CREATE OR REPLACE TEMP VIEW {out} AS "
             f"SELECT *, NULL::VARCHAR AS _findings FROM {table}"
         )
         return Counter()
@@ -64,17 +67,17 @@ def annotate(con, fmt: SourceFormat, table: str, out: str) -> Counter:
     suspects = _suspect_rows(con, fmt, table, judged)
     fixes, counts = _python_findings(fmt, suspects)
     con.register(f"{table}_fixes_arrow", fixes)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_fixes AS FROM {table}_fixes_arrow")
+    con.unregister(f"{table}_fixes_arrow")
     norms = [
         f"CASE WHEN f._row IS NULL THEN j.{_q('_norm_' + c)} ELSE f.{_q('_norm_' + c)} END "
         f"AS {_q('_norm_' + c)}"
         for c in _normalised_columns(fmt)
     ]
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {out} AS SELECT t.*, {', '.join(norms)}, f._findings "
-        f"FROM {table} t JOIN {judged} j USING (_row) "
-        f"LEFT JOIN {table}_fixes_arrow f USING (_row) ORDER BY t._row"
+        f"CREATE OR REPLACE TEMP VIEW {out} AS SELECT t.*, {', '.join(norms)}, f._findings "
+        f"FROM {table} t JOIN {judged} j USING (_row) LEFT JOIN {table}_fixes f USING (_row)"
     )
-    con.unregister(f"{table}_fixes_arrow")
     return counts
 
 
@@ -89,17 +92,15 @@ def _judge(con, fmt: SourceFormat, table: str) -> str:
         f"{norm_phone_sql(_q(c))} AS {_q('_norm_' + c)}" for c in fmt.phone_columns
     ]
     name = f"{table}_judged"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name}_n AS "
-        f"SELECT _row, {', '.join(normalised)} FROM {table}"
-    )
     sound = [
         f"{_id_sound_sql(_q('_norm_' + c))} AS {_q('_sound_' + c)}" for c, _b, _g in fmt.id_columns
     ] + [f"{_phone_sound_sql(_q('_norm_' + c))} AS {_q('_sound_' + c)}" for c in fmt.phone_columns]
+    # The inner projection is its own operator, so each regexp runs once per row even
+    # though the sound checks read the normalised value many times.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, {', '.join(sound)} FROM {name}_n"
+        f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT *, {', '.join(sound)} "
+        f"FROM (SELECT _row, {', '.join(normalised)} FROM {table})"
     )
-    con.execute(f"DROP TABLE {name}_n")
     return name
 
 
