@@ -3,20 +3,24 @@ is idempotent; fixed data closes items as corrected; people move items on; perso
 masked; each user sees their part of the district."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.http import Http404
+from django.urls import reverse
 from stdnum.cn import ric
 
 from huying.core import clock
 from huying.core.errors import Conflict, Invalid, NotFound
+from huying.core.masking import mask_id_number
 from huying.core.models import AuditEntry
 from huying.datahub import discrepancies
 from huying.datahub.choices import DiscrepancyKind as Kind
 from huying.datahub.choices import DiscrepancyState as State
 from huying.datahub.discrepancies import detect
 from huying.datahub.dwellings import refresh_dwellings
+from huying.datahub.evidence import EVIDENCE_LABELS, evidence_lines
 from huying.datahub.models import Discrepancy, DiscrepancyEvent
 from huying.datahub.registry_refresh import refresh_registry
 from huying.orgs.models import Org
@@ -357,3 +361,48 @@ def test_the_linkage_run_keeps_the_refresh_figures(people):
     assert figures["discrepancies"]["opened"] == 6
     assert set(figures["seconds"]) == {"read", "dwellings", "discrepancies", "total"}
     assert run.stage == "查找数据差异"
+
+
+def _keys(value) -> set[str]:
+    """Every key in a piece of evidence, at any depth."""
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_every_key_the_detectors_write_has_a_chinese_label(people):
+    run_registry()
+    written = set().union(*(_keys(d.evidence) for d in Discrepancy.objects.all()))
+    assert written - set(EVIDENCE_LABELS) == {"fingerprint"}  # not shown: the item's identity
+    shown = written - {"fingerprint"}
+    assert all(re.search(r"[\u4e00-\u9fff]", str(EVIDENCE_LABELS[k])) for k in shown)
+
+
+def test_the_evidence_reads_as_a_chinese_list_masked(people, browser_client):
+    run_registry()
+    client = browser_client("command")
+    for item in Discrepancy.objects.all():
+        page = client.get(reverse("datahub:discrepancy", args=[item.pk])).content.decode()
+        evidence = page.split('data-testid="evidence"')[1].split("</section>")[0]
+        shown = re.sub(r"<[^>]+>", " ", evidence)
+        english = {k for k in _keys(item.evidence) if re.search(rf"\b{k}\b", shown)}
+        assert not english, (item.kind, english)
+        assert "{" not in shown and "fingerprint" not in shown
+        for number in (WANG_ID, WANG_BAD, LI_ID, ZHANG_ID):
+            assert number not in page
+    invalid = Discrepancy.objects.get(kind=Kind.INVALID_ID)
+    page = client.get(reverse("datahub:discrepancy", args=[invalid.pk])).content.decode()
+    assert "身份证号" in page and mask_id_number(WANG_BAD) in page and "校验位错误" in page
+    assert "平安白云" in page and "记录编号" in page
+    lapsed = Discrepancy.objects.filter(kind=Kind.EXPIRED_STILL_SWIPING).first()
+    page = client.get(reverse("datahub:discrepancy", args=[lapsed.pk])).content.decode()
+    assert "近 30 天" in page and "刷卡次数" in page and "来穗登记" in page
+
+
+def test_an_unknown_key_falls_back_to_itself_and_is_still_masked():
+    lines = evidence_lines({"note_from_patrol": f"核实 {LI_ID}", "fingerprint": "x"})
+    assert [(line.label, line.text) for line in lines] == [
+        ("note_from_patrol", f"核实 {mask_id_number(LI_ID)}")
+    ]

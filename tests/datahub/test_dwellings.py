@@ -1,7 +1,10 @@
 """Dwellings from the rental-housing extract, and who lives in them today (door cards and
 migrant registrations valid now, of linked residents)."""
 
+import re
+
 import pytest
+from django.urls import reverse
 
 from huying.core import clock
 from huying.datahub.choices import OccupancyBasis
@@ -170,3 +173,58 @@ def test_without_any_extract_nothing_breaks(db):
     result = refresh_dwellings()
     assert (result.dwellings, result.occupancies) == (0, 0)
     assert not Dwelling.objects.exists()
+
+
+def _history(html: str) -> list[str]:
+    """The dwelling page's history rows as text, newest first."""
+    rows = re.findall(r'<tr data-testid="history-row"[^>]*>(.*?)</tr>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split()) for row in rows]
+
+
+def test_the_dwelling_page_shows_what_each_load_and_time_changed(tmp_path, persona, browser_client):
+    community = persona("yuncheng-community").org
+    home = {"dwelling_code": "YC-1", "address": "云城街甲巷 1 号", "town": "云城街道",
+            "village": community.name, "owner_name": "陈房东", "owner_phone": "13800138000",
+            "rooms": "2", "max_occupants": "4"}  # fmt: skip
+    regs = [
+        {"registration_no": "R1", "name": "王伟", "dwelling_code": "YC-1", "status": "有效",
+         "expires_at": "2027-06-30"},
+        {"registration_no": "R3", "name": "赵敏", "dwelling_code": "YC-1", "status": "有效",
+         "expires_at": "2027-03-01"},
+        {"registration_no": "R6", "name": "孙七", "dwelling_code": "YC-1", "status": "有效",
+         "expires_at": "2026-11-22T00:00:00+08:00"},  # runs out between the load and today
+    ]  # fmt: skip
+    cards = [{"card_id": "C1", "dwelling_code": "YC-1", "holder_name": "王伟"}]
+    with clock.frozen_at(beijing("2026-11-01 10:00")):
+        first = load_extract(tmp_path / "x1", dwellings=[home], migrant_registrations=regs,
+                             door_access_cards=cards)  # fmt: skip
+    people = {
+        "王伟": resident("王伟", (REGS, "R1"), (CARDS, "C1")),
+        "赵敏": resident("赵敏", (REGS, "R3")),
+        "孙七": resident("孙七", (REGS, "R6")),
+    }
+    expired = {**regs[1], "status": "已过期", "expires_at": "2026-11-15"}
+    with clock.frozen_at(beijing("2026-11-20 10:00")):
+        second = load_extract(
+            tmp_path / "x2", dwellings=[{**home, "owner_phone": "13900139000", "rooms": "3"}],
+            migrant_registrations=[regs[0], expired, regs[2]],
+        )  # fmt: skip
+    with clock.frozen_at(NOW):
+        refresh_dwellings()
+        dwelling = Dwelling.objects.get(code="YC-1")
+        page = browser_client("inspector").get(reverse("datahub:dwelling", args=[dwelling.pk]))
+    html = page.content.decode()
+    assert [o.resident_id for o in dwelling.occupancies.all()] == [people["王伟"].pk] * 2
+    rows = _history(html)
+    assert rows[0].startswith("2026-11-22 00:00 到期") and "R6" in rows[0] and "孙七" in rows[0]
+    load2 = [r for r in rows if f"第 {second.pk} 批" in r]
+    assert any("房东电话 138****8000 → 139****9000" in r and "房间数 2 → 3" in r for r in load2)
+    assert any("R3" in r and "登记状态 有效 → 已过期" in r and "2027-03-01 → 2026-11-15" in r
+               for r in load2)  # fmt: skip
+    assert all(r.startswith("2026-11-20 10:00") for r in load2) and len(load2) == 2
+    load1 = [r for r in rows if f"第 {first.pk} 批" in r]
+    assert len(load1) == 5 and all("新增" in r for r in load1)  # the dwelling, 3 regs, 1 card
+    assert rows[-len(load1) :] == load1  # newest first
+    for number in ("13800138000", "13900139000"):
+        assert number not in html
+    assert reverse("datahub:resident", args=[people["赵敏"].pk]) in html  # who, linked

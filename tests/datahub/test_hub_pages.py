@@ -64,7 +64,7 @@ def test_search_page_masks_and_logs(hub, browser_client, persona):
     assert mask_id_number(LI_ID) in text and mask_phone(LI_PHONE) in text
     assert LI_ID not in text and LI_PHONE not in text
     log = PersonAccess.objects.get(user=persona("yuncheng"))
-    assert log.resident_ids == [hub["li"].pk] and log.via == "page"
+    assert list(log.residents.all()) == [hub["li"]] and log.via == "page"
 
 
 def test_full_id_search_refused_for_callers(hub, browser_client):

@@ -26,7 +26,7 @@ def test_reveal_needs_a_reason_and_is_audited_and_logged(hub, persona):
     assert value == LI_ID
     entry = AuditEntry.objects.get(action="datahub.reveal")
     assert entry.reason == "上门核查" and entry.object_id == str(hub["li"].pk)
-    log = PersonAccess.objects.get(resident=hub["li"])
+    log = PersonAccess.objects.get(residents=hub["li"])
     assert log.unmasked and log.fields == ["id_number"] and log.org_id == inspector.org_id
 
 
@@ -94,7 +94,7 @@ def test_export_is_masked_by_default_and_logged(hub, persona):
     flat = [str(v) for row in rows for v in row if v is not None]
     assert n == 2 and LI_ID not in flat and LI_PHONE not in flat
     assert mask_id_number(LI_ID) in flat and mask_phone(LI_PHONE) in flat
-    assert PersonAccess.objects.filter(resident=hub["li"], via="export", unmasked=False).exists()
+    assert PersonAccess.objects.filter(residents=hub["li"], via="export", unmasked=False).exists()
     assert AuditEntry.objects.filter(action="datahub.export").exists()
 
 
@@ -110,4 +110,4 @@ def test_unmasked_export_needs_role_and_reason(hub, persona):
     assert LI_ID in [str(v) for row in _cells(content) for v in row]
     entry = AuditEntry.objects.get(action="datahub.export")
     assert entry.reason == "消防检查" and entry.after["unmasked"] is True
-    assert PersonAccess.objects.get(resident=hub["li"], via="export").unmasked
+    assert PersonAccess.objects.get(residents=hub["li"], via="export").unmasked

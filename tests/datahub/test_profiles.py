@@ -141,7 +141,7 @@ def test_search_writes_the_lookup_log_without_the_query(hub, api):
     )
     assert response.status_code == 200
     entry = PersonAccess.objects.get(via="api")
-    assert entry.resident_ids == [hub["li"].pk] and entry.fields == PERSONS.names
+    assert list(entry.residents.all()) == [hub["li"]] and entry.fields == PERSONS.names
     assert "身份证号" in entry.purpose and LI_ID not in entry.purpose
     api("supervisor").post(f"{BASE}/public_security_persons/search", {"q": "钱七"},
                            content_type="application/json")  # fmt: skip
@@ -194,7 +194,7 @@ def test_page_renders_counts_and_searches_with_htmx(hub, browser_client):
     partial = results.content.decode()
     assert "<html" not in partial and 'data-key="P1"' in partial
     assert mask_id_number(LI_ID) in partial and LI_ID not in partial
-    assert PersonAccess.objects.get(via="page").resident_ids == [hub["li"].pk]
+    assert list(PersonAccess.objects.get(via="page").residents.all()) == [hub["li"]]
     # Without htmx the whole page comes back, with the results in it.
     full = client.post(reverse("datahub:source-search", args=["dwellings"]), {"q": "YC-1"})
     assert "<html" in full.content.decode() and 'data-key="YC-1"' in full.content.decode()

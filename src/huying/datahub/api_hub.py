@@ -19,7 +19,7 @@ from pydantic import ConfigDict, Field
 from huying.core.errors import Invalid
 from huying.datahub import discrepancies, exports, hub_selectors, loading, privacy
 from huying.datahub.choices import LoadOrigin
-from huying.datahub.models import AccessVia, Discrepancy, Dwelling, Load, Resident
+from huying.datahub.models import AccessKind, AccessVia, Discrepancy, Dwelling, Load, Resident
 from huying.datahub.views_hub_discrepancies import evidence_rows, filtered
 from huying.datahub.views_hub_discrepancies import state_label as label_of_state
 from huying.datahub.views_hub_loads import UPLOAD_SOURCES, UPLOADABLE, save_upload
@@ -257,8 +257,9 @@ class ResidentSearchIn(Schema):
 def search_residents(request: HttpRequest, payload: ResidentSearchIn):
     found = hub_selectors.search(request.auth, payload.q)
     privacy.log_access(
-        request.auth, purpose=_("查询：%(key)s") % {"key": hub_selectors.key_labels()[found.key]},
-        fields=LIST_FIELDS, via=AccessVia.API, resident_ids=[r.pk for r in found.residents],
+        request.auth, [r.pk for r in found.residents], kind=AccessKind.SEARCH,
+        purpose=_("查询：%(key)s") % {"key": hub_selectors.key_labels()[found.key]},
+        fields=LIST_FIELDS, via=AccessVia.API,
     )  # fmt: skip
     return {"key": found.key, "more": found.more, "results": found.residents}
 
@@ -269,8 +270,9 @@ def get_resident(request: HttpRequest, resident_id: Path[Id], purpose: str = "")
     from huying.datahub.views_hub_residents import _explain
 
     resident = hub_selectors.resident_for(request.auth, resident_id)
-    privacy.log_access(request.auth, resident=resident, purpose=purpose[:300] or _("查看人员详情"),
-                       fields=SHOWN_FIELDS, via=AccessVia.API)  # fmt: skip
+    privacy.log_access(request.auth, [resident.pk], kind=AccessKind.VIEW,
+                       purpose=purpose[:300] or _("查看人员详情"), fields=SHOWN_FIELDS,
+                       via=AccessVia.API)  # fmt: skip
     records = hub_selectors.records_of(resident)
     for rec in records:
         rec["id_number"] = privacy.SENSITIVE[Resident]["id_number"](rec["id_number"])
@@ -301,6 +303,39 @@ def reveal_resident(request: HttpRequest, resident_id: Path[Id], payload: Reside
     value = privacy.reveal(request.auth, resident, payload.field, payload.reason,
                            via=AccessVia.API)  # fmt: skip
     return {"field": payload.field, "value": value}
+
+
+class ResidentAccessOut(Schema):
+    model_config = _examples(
+        {"at": "2026-11-24T15:00:00+08:00", "kind": "search", "kind_label": "搜索",
+         "via": "page", "via_label": "页面", "user_name": "云城街出租屋巡查员",
+         "org": {"code": "440111014", "name": "云城街道"}, "purpose": "查询：姓名",
+         "fields": ["name", "id_number"], "field_labels": ["姓名", "身份证号"],
+         "unmasked": False}
+    )  # fmt: skip
+
+    at: datetime
+    kind: Literal["view", "reveal", "search", "export"]
+    kind_label: str = Field(alias="get_kind_display", description="查看、显示完整号码、搜索、导出")
+    via: str
+    via_label: str = Field(alias="get_via_display")
+    user_name: str = Field(description="查询人（当时的姓名）")
+    org: HubPlaceOut | None = Field(description="查询人所属单位")
+    purpose: str = Field(description="用途或理由（不含查询内容）")
+    fields: list[str]
+    field_labels: list[str] = Field(description="返回的数据项（中文名）")
+    unmasked: bool = Field(description="含完整身份证号或电话")
+
+    @staticmethod
+    def resolve_org(a) -> dict | None:
+        return _place(a.org)
+
+
+@router.get("/residents/{resident_id}/accesses", response={200: list[ResidentAccessOut], **ERRORS},
+            summary="谁查看过该人员：查看、显示完整号码、搜索、导出（最近 50 次）")  # fmt: skip
+def resident_accesses(request: HttpRequest, resident_id: Path[Id]):
+    resident = hub_selectors.resident_for(request.auth, resident_id)
+    return privacy.access_log(resident)
 
 
 class ResidentExportIn(Schema):
@@ -373,8 +408,8 @@ def get_dwelling(request: HttpRequest, dwelling_id: Path[Id]):
     d: Dwelling = hub_selectors.dwelling_for(request.auth, dwelling_id)
     occ = hub_selectors.occupants(d)
     privacy.log_access(
-        request.auth, purpose=_("查看出租屋住户"), fields=["name", "basis"],
-        via=AccessVia.API, resident_ids=sorted({o.resident_id for o in occ}),
+        request.auth, sorted({o.resident_id for o in occ}), kind=AccessKind.VIEW,
+        purpose=_("查看出租屋住户"), fields=["name", "basis"], via=AccessVia.API,
     )  # fmt: skip
     return {
         "id": d.pk, "code": d.code, "address": d.address, "town": _place(d.town),

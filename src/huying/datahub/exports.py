@@ -1,6 +1,7 @@
 """A village's residents as an Excel sheet: masked by default; unmasked only for the roles that
 may reveal (privacy.REVEAL_ROLES), with a reason, audited (`datahub.export`) and logged in
-PersonAccess (one row per resident, so each resident's page lists the export)."""
+PersonAccess (one access, every resident in the file its subject, so each resident's page lists
+the export)."""
 
 from io import BytesIO
 
@@ -12,7 +13,7 @@ from huying.core import audit
 from huying.core.errors import Forbidden, Invalid
 from huying.core.masking import mask_id_number, mask_phone
 from huying.datahub import hub_selectors, privacy
-from huying.datahub.models import AccessVia
+from huying.datahub.models import AccessKind, AccessVia
 
 FIELDS = ["name", "gender", "birth_date", "id_number", "phone", "current_address", "dwelling"]
 
@@ -46,8 +47,8 @@ def village_workbook(user, village, *, unmasked: bool = False, reason: str = "",
         )
     purpose = reason or _("导出村社实有人口（遮蔽）")
     with transaction.atomic():
-        privacy.log_many(user, residents, purpose=purpose, fields=FIELDS, via=via,
-                         unmasked=unmasked)  # fmt: skip
+        privacy.log_access(user, [r.pk for r in residents], kind=AccessKind.EXPORT,
+                           purpose=purpose, fields=FIELDS, via=via, unmasked=unmasked)  # fmt: skip
         audit.record(
             "datahub.export", actor=user, obj=village, reason=reason,
             after={"residents": len(residents), "unmasked": unmasked},

@@ -227,26 +227,3 @@ def _findings(text: str | None) -> list[str]:
     if not text:
         return []
     return [f.get("message", "") for f in json.loads(text) if f.get("message")]
-
-
-def dwelling_history(dwelling: Dwelling) -> list[dict]:
-    """Every version of the dwelling the loads brought, newest first: [{load_id, loaded_at,
-    address, owner_name, max_occupants}]."""
-    from huying.datahub import store
-
-    paths = store.committed_partitions("dwellings")
-    if not paths:
-        return []
-    files = ", ".join(store.literal(p) for p in paths)
-    con = store.connect()
-    try:
-        rows = con.execute(
-            "SELECT _load_id, _loaded_at::VARCHAR, address, owner_name, max_occupants "  # noqa: S608
-            f"FROM read_parquet([{files}], union_by_name = true) WHERE _key = ? "
-            "ORDER BY _load_id DESC",
-            [dwelling.code],
-        ).fetchall()
-    finally:
-        con.close()
-    keys = ("load_id", "loaded_at", "address", "owner_name", "max_occupants")
-    return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -11,10 +11,13 @@
 | responder, dept. head | none (404) | — | — |
 
 Masked is the default on every path (pages, API, Excel). Revealing is one field of one person
-at a time, needs a reason, is audited (`datahub.reveal`) and logged in PersonAccess. "Own
+at a time, needs a reason and is audited (`datahub.reveal`). Every look at a person (a page,
+a reveal, a search, an export) is logged in PersonAccess with the residents it concerned. "Own
 area" is scoping's (`hub_selectors.residents_visible_to`): a resident outside it is 404 before
 any of this is asked.
 """
+
+from collections.abc import Iterable
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
@@ -22,7 +25,16 @@ from django.db import transaction
 from huying.core import audit, clock
 from huying.core.errors import Forbidden, Invalid
 from huying.core.masking import mask_id_number, mask_phone
-from huying.datahub.models import AccessVia, Dwelling, PersonAccess, Resident
+from huying.datahub.catalogue_hub import COLUMNS
+from huying.datahub.models import (
+    AccessKind,
+    AccessVia,
+    Dwelling,
+    Occupancy,
+    PersonAccess,
+    PersonAccessSubject,
+    Resident,
+)
 from huying.orgs.choices import Role
 
 HUB_ROLES = frozenset(
@@ -39,6 +51,7 @@ SENSITIVE = {
     Dwelling: {"owner_id_number": mask_id_number, "owner_phone": mask_phone},
 }
 MAX_REASON = 300
+SUBJECT_BATCH = 1000  # subject rows per INSERT (fewer where SQLite's parameter limit says so)
 
 
 def may_reveal(user) -> bool:
@@ -64,74 +77,70 @@ def reveal(user, obj: Resident | Dwelling, field: str, reason: str, *, via=Acces
         raise Forbidden("您的角色不能查看完整的身份证号和电话")
     resident = obj if isinstance(obj, Resident) else None
     with transaction.atomic():
-        log_access(user, resident=resident, purpose=reason, fields=[field], via=via, unmasked=True)
+        log_access(
+            user, [resident.pk] if resident else [], kind=AccessKind.REVEAL, purpose=reason,
+            fields=[field], via=via, unmasked=True,
+        )  # fmt: skip
         audit.record("datahub.reveal", actor=user, obj=obj, after={"field": field}, reason=reason)
     return getattr(obj, field) or ""
 
 
 def log_access(
     user,
+    resident_ids: Iterable[int],
     *,
+    kind: str,
     purpose: str,
     fields: list[str],
     via: str,
-    resident: Resident | None = None,
-    resident_ids: list[int] = (),
     unmasked: bool = False,
 ) -> PersonAccess:
-    return PersonAccess.objects.create(
-        at=clock.now(),
-        user=user,
-        user_name=audit.actor_display_name(user)[:150],
-        org_id=user.org_id,
-        resident=resident,
-        resident_ids=list(resident_ids),
-        purpose=purpose[:300],
-        fields=fields,
-        unmasked=unmasked,
-        via=via,
-    )
-
-
-def log_many(
-    user, residents: list[Resident], *, purpose: str, fields: list[str], via: str,
-    unmasked: bool = False,
-) -> int:  # fmt: skip
-    """One row per resident (an export): each resident's page then lists it."""
-    now, name = clock.now(), audit.actor_display_name(user)[:150]
-    rows = [
-        PersonAccess(
+    """One access and a subject row per resident it concerned (a page: one; a search: each
+    one returned; an export: every one in the file): two INSERTs, however many residents.
+    The purpose never carries a search's query (it may be a full ID number)."""
+    now = clock.now()
+    with transaction.atomic():
+        access = PersonAccess.objects.create(
             at=now,
             user=user,
-            user_name=name,
+            user_name=audit.actor_display_name(user)[:150],
             org_id=user.org_id,
-            resident=r,
+            kind=kind,
             purpose=purpose[:300],
-            fields=fields,
+            fields=list(fields),
             unmasked=unmasked,
             via=via,
         )
-        for r in residents
-    ]
-    PersonAccess.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+        PersonAccessSubject.objects.bulk_create(
+            [PersonAccessSubject(access=access, resident_id=pk, at=now)
+             for pk in dict.fromkeys(resident_ids)],
+            batch_size=SUBJECT_BATCH,
+        )  # fmt: skip
+    return access
 
 
 def access_log(resident: Resident, limit: int = 50) -> list[PersonAccess]:
-    """Who looked at this resident's data, newest first; each entry's `field_labels` names
-    the fields returned the way the page names them (姓名, 身份证号…)."""
-    entries = list(
-        PersonAccess.objects.filter(resident=resident)
-        .select_related("org")
-        .order_by("-at", "-id")[:limit]
+    """Every look at this resident's data, newest first: page views, reveals, the searches
+    that returned them, the exports that carried them. One index range over the subjects
+    (`person_access_subject_log`). Each entry's `field_labels` names the fields returned
+    the way the pages name them (姓名, 身份证号…)."""
+    subjects = (
+        PersonAccessSubject.objects.filter(resident=resident)
+        .select_related("access__org")
+        .order_by("-at", "-access_id")[:limit]
     )
+    entries = [s.access for s in subjects]
     for entry in entries:
         entry.field_labels = [field_label(name) for name in entry.fields]
     return entries
 
 
 def field_label(name: str) -> str:
-    try:
-        return str(Resident._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
+    """A field as people call it: the resident's (姓名), the occupancy's (依据), else a
+    source column's as the catalogue names it (人员编号), else the name itself."""
+    for model in (Resident, Occupancy):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            pass
+    return COLUMNS[name][0] if name in COLUMNS else name

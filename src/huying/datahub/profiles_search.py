@@ -23,7 +23,7 @@ from huying.core import idnumbers
 from huying.core.errors import Forbidden, Invalid
 from huying.core.masking import mask_id_number, mask_phone
 from huying.datahub import formats, privacy, profiles, store
-from huying.datahub.models import ResidentRecord
+from huying.datahub.models import AccessKind, ResidentRecord
 
 LIMIT = 50
 MAX_QUERY = 64
@@ -149,9 +149,10 @@ def log_search(user, fmt: formats.SourceFormat, found: SourceFound, *, via: str)
     linked = ResidentRecord.objects.filter(source=fmt.source.value, source_key__in=keys)
     privacy.log_access(
         user,
+        sorted(set(linked.values_list("resident_id", flat=True))),
+        kind=AccessKind.SEARCH,
         purpose=_("数据源查询：%(source)s，按%(key)s")
         % {"source": fmt.source.label, "key": key_labels()[found.key]},
         fields=fmt.names,
         via=via,
-        resident_ids=sorted(set(linked.values_list("resident_id", flat=True))),
     )

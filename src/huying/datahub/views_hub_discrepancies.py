@@ -24,6 +24,7 @@ from huying.core.permissions import require_roles
 from huying.core.scoping import scope_for
 from huying.datahub import discrepancies, privacy
 from huying.datahub.choices import DiscrepancyKind, DiscrepancyState
+from huying.datahub.evidence import evidence_lines
 from huying.orgs.choices import OrgKind
 from huying.orgs.models import Org
 
@@ -106,7 +107,8 @@ def discrepancy_list(request):
 
 
 def evidence_rows(evidence: dict) -> list[tuple[str, str]]:
-    """The evidence as (key, text) lines; masked again in case a detector forgot."""
+    """The evidence as (key, text) lines for the API (its keys are the detectors'; the page
+    reads them in Chinese: evidence.py); masked again in case a detector forgot."""
     rows = []
     for key, value in (evidence or {}).items():
         if key == "fingerprint":
@@ -133,7 +135,7 @@ def _detail(request, item, status=200):
     may_act = request.user.role in privacy.DISCREPANCY_ACTORS
     context = {
         "item": item,
-        "evidence": evidence_rows(item.evidence),
+        "evidence": evidence_lines(item.evidence),
         "events": events_of(item),
         "actions": [(v, ACTIONS[v][1]) for v in OFFERED.get(item.state, ())] if may_act else [],
     }

@@ -2,7 +2,7 @@
 field with a reason, and a village's Excel export.
 
 ID numbers and phones are masked on every page; every page that shows a person writes the
-lookup log (privacy.log_access) — one row per resident shown, one per search.
+lookup log (privacy.log_access): one access per page or search, with the residents it showed.
 """
 
 import logging
@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from huying.core import clock
 from huying.core.errors import BusinessError, Forbidden, Invalid
 from huying.core.permissions import require_roles
 from huying.core.scoping import scope_for
-from huying.datahub import exports, hub_selectors, privacy
+from huying.datahub import dwelling_history, exports, hub_selectors, privacy
 from huying.datahub.choices import OPEN_DISCREPANCY_STATES
 from huying.datahub.discrepancies import visible_to as discrepancies_visible_to
-from huying.datahub.models import AccessVia
+from huying.datahub.models import AccessKind, AccessVia
 from huying.orgs.choices import OrgKind
 from huying.orgs.models import Org
 
@@ -70,9 +71,9 @@ def resident_search(request):
                 r.phone_masked = privacy.masked(r, "phone")
             context |= {"found": found, "key_label": hub_selectors.key_labels()[found.key]}
             privacy.log_access(
-                request.user, purpose=_("查询：%(key)s") % {"key": context["key_label"]},
+                request.user, [r.pk for r in found.residents], kind=AccessKind.SEARCH,
+                purpose=_("查询：%(key)s") % {"key": context["key_label"]},
                 fields=LIST_FIELDS, via=AccessVia.PAGE,
-                resident_ids=[r.pk for r in found.residents],
             )  # fmt: skip
     if request.htmx:
         return render(request, "datahub/residents/_results.html", context)
@@ -149,7 +150,7 @@ def _source_label(source: str | None) -> str:
 @require_roles(*privacy.HUB_ROLES)
 def resident_detail(request, pk: int):
     resident = hub_selectors.resident_for(request.user, pk)
-    privacy.log_access(request.user, resident=resident, purpose=_("查看人员详情"),
+    privacy.log_access(request.user, [resident.pk], kind=AccessKind.VIEW, purpose=_("查看人员详情"),
                        fields=SHOWN_FIELDS, via=AccessVia.PAGE)  # fmt: skip
     return _resident_page(request, resident)
 
@@ -178,9 +179,12 @@ def resident_reveal(request, pk: int):
 def dwelling_detail(request, pk: int):
     dwelling = hub_selectors.dwelling_for(request.user, pk)
     occupancies = hub_selectors.occupants(dwelling)
+    history = dwelling_history.history(dwelling, clock.now())
+    # The page names today's occupants and those its history names: each one's log says so.
+    shown = {o.resident_id for o in occupancies} | {e.resident_id for e in history}
     privacy.log_access(
-        request.user, purpose=_("查看出租屋住户"), fields=["name", "basis"], via=AccessVia.PAGE,
-        resident_ids=sorted({o.resident_id for o in occupancies}),
+        request.user, sorted(shown - {None}), kind=AccessKind.VIEW,
+        purpose=_("查看出租屋住户"), fields=["name", "basis"], via=AccessVia.PAGE,
     )  # fmt: skip
     context = {
         "dwelling": dwelling,
@@ -188,7 +192,8 @@ def dwelling_detail(request, pk: int):
         "owner_phone": privacy.masked(dwelling, "owner_phone"),
         "occupancies": occupancies,
         "over": bool(dwelling.max_occupants and dwelling.occupants > dwelling.max_occupants),
-        "history": hub_selectors.dwelling_history(dwelling),
+        "history": history,
+        "history_limit": dwelling_history.LIMIT,
         "discrepancies": list(
             discrepancies_visible_to(request.user)
             .filter(dwelling=dwelling, state__in=OPEN_DISCREPANCY_STATES)

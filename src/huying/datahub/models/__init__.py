@@ -1,7 +1,12 @@
 """The hub's transactional side. Source records themselves live in Parquet (store.py); here
 are the loads, the registry that linkage builds from them, and the work they produce."""
 
-from huying.datahub.models.access import AccessVia, PersonAccess
+from huying.datahub.models.access import (
+    AccessKind,
+    AccessVia,
+    PersonAccess,
+    PersonAccessSubject,
+)
 from huying.datahub.models.catalogue import (
     AccessGrant,
     AccessRequest,
@@ -20,6 +25,7 @@ from huying.datahub.models.registry import (
 
 __all__ = [
     "AccessGrant",
+    "AccessKind",
     "AccessRequest",
     "AccessVia",
     "Category",
@@ -32,6 +38,7 @@ __all__ = [
     "LoadFile",
     "Occupancy",
     "PersonAccess",
+    "PersonAccessSubject",
     "Resident",
     "ResidentRecord",
 ]

@@ -1,5 +1,6 @@
 """The lookup log (查询记录): every time a person's data is shown, sent or exported, who did it,
-for which unit, why, and which fields went out. A resident's page reads it back as 谁查看过."""
+for which unit, why, which fields went out, and which residents it concerned. A resident's
+page reads it back as 谁查看过."""
 
 from django.conf import settings
 from django.db import models
@@ -12,9 +13,19 @@ class AccessVia(models.TextChoices):
     EXPORT = "export", _("导出")
 
 
+class AccessKind(models.TextChoices):
+    """What kind of look it was (the via says through what)."""
+
+    VIEW = "view", _("查看")
+    REVEAL = "reveal", _("显示完整号码")
+    SEARCH = "search", _("搜索")
+    EXPORT = "export", _("导出")
+
+
 class PersonAccess(models.Model):
-    """Append-only. One row per resident shown on a detail page, revealed or exported; one row
-    per search (the residents it returned in `resident_ids`)."""
+    """Append-only. One row per look: a detail page, a reveal, a search, an export; the
+    residents it concerned are its subjects (one for a page, each one returned by a search,
+    every one in an export)."""
 
     at = models.DateTimeField("时间")
     user = models.ForeignKey(
@@ -26,13 +37,12 @@ class PersonAccess(models.Model):
         "orgs.Org", verbose_name="所属单位", null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
     )  # fmt: skip
-    resident = models.ForeignKey(
-        "datahub.Resident", verbose_name="人员", null=True, blank=True,
-        on_delete=models.CASCADE, related_name="accesses",
+    kind = models.CharField("类别", max_length=8, choices=AccessKind.choices)
+    residents = models.ManyToManyField(
+        "datahub.Resident", verbose_name="涉及的人员", through="PersonAccessSubject",
+        related_name="accesses",
     )  # fmt: skip
-    # A search: the residents it returned (the query itself is in `purpose`, masked).
-    resident_ids = models.JSONField("返回的人员", default=list, blank=True)
-    purpose = models.CharField("用途", max_length=300)
+    purpose = models.CharField("用途", max_length=300)  # a search's query is never in it
     fields = models.JSONField("返回的数据项", default=list, blank=True)
     unmasked = models.BooleanField("含未遮蔽数据", default=False)
     via = models.CharField("途径", max_length=8, choices=AccessVia.choices)
@@ -41,10 +51,29 @@ class PersonAccess(models.Model):
         verbose_name = "人员数据查询记录"
         verbose_name_plural = "人员数据查询记录"
         ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} {self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PersonAccessSubject(models.Model):
+    """One resident one access concerned. A row per resident (not a JSON list on the access)
+    so that a resident's 谁查看过 is one index range, newest first, on either database."""
+
+    access = models.ForeignKey(PersonAccess, on_delete=models.CASCADE, related_name="subjects")
+    # Indexed by `person_access_subject_log` below, which leads with it.
+    resident = models.ForeignKey(
+        "datahub.Resident", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    at = models.DateTimeField("时间")  # the access's, copied so the index orders by it
+
+    class Meta:
+        verbose_name = "查询记录涉及的人员"
+        verbose_name_plural = "查询记录涉及的人员"
         indexes = [
-            # The resident page's 谁查看过: the newest accesses of one resident.
-            models.Index(fields=["resident", "-at"], name="person_access_log"),
+            # The resident page's 谁查看过 (privacy.access_log): one resident's newest accesses.
+            models.Index(fields=["resident", "-at", "-access"], name="person_access_subject_log"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_name} {self.get_via_display()} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.access_id}:{self.resident_id}"
