@@ -129,6 +129,10 @@ class Dwelling(models.Model):
     class Meta:
         verbose_name = "出租屋"
         verbose_name_plural = "出租屋"
+        indexes = [
+            # patrol.stays: a stop is matched to the dwellings in a small lat/lon box around it.
+            models.Index(fields=["lat", "lon"], name="dwelling_position_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.address
