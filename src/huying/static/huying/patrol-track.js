@@ -58,7 +58,7 @@
     function save(q) { localStorage.setItem(KEY, JSON.stringify(q.slice(-20000))); show(); }
     function show() {
       var n = queue().length;
-      queueEl.textContent = n ? queueEl.dataset.template.replace("%(n)s", n) : "";
+      queueEl.textContent = n ? queueEl.dataset.template.replace("{n}", n) : "";
       var on = localStorage.getItem(ON) === "1";
       state.textContent = on ? state.dataset.on : state.dataset.off;
       toggle.textContent = on ? toggle.dataset.stop : toggle.dataset.start;
