@@ -18,6 +18,9 @@ from pathlib import Path
 import psycopg
 
 HUYING = [sys.executable, "-m", "huying.cli"]
+# The running server's environment (data dir, database): a browser test that needs rows the
+# demo does not make writes them with it (tests/browser/test_household_offline.py).
+LIVE_ENV: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -56,6 +59,8 @@ def running_huying(data_dir: Path):
     with _database(base_url) as pg_url:
         if pg_url:
             env["HUYING_DATABASE_URL"] = pg_url
+        LIVE_ENV.clear()
+        LIVE_ENV.update(env)
         subprocess.run(
             # The year of call history is tested in-process (tests/demo/test_call_history.py);
             # here it would only slow every live session down.

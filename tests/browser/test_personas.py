@@ -26,7 +26,7 @@ ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
 HUB = ["数据目录", "实有人口", "数据差异"]  # the data hub: catalogue for all, registry by role
 NAV_BASE = ["首页", *HUB, "组织架构", "消息"]
-NAV_INSPECTOR = ["首页", *HUB, "巡查计划", "组织架构", "消息"]
+NAV_INSPECTOR = ["首页", *HUB, "巡查计划", "巡查覆盖", "组织架构", "消息"]
 NAV_COMMAND = [
     "首页",
     "指挥大屏",
@@ -34,14 +34,25 @@ NAV_COMMAND = [
     "统计分析",
     *HUB,
     "数据导入",
+    "巡查覆盖",
     "组织架构",
     "消息",
     "接口文档",
 ]
-NAV_LEADER = ["首页", "指挥大屏", "督办问责", "统计分析", *HUB, "组织架构", "消息", "接口文档"]
+NAV_LEADER = [
+    "首页",
+    "指挥大屏",
+    "督办问责",
+    "统计分析",
+    *HUB,
+    "巡查覆盖",
+    "组织架构",
+    "消息",
+    "接口文档",
+]
 NAV_SUPERVISOR = ["首页", "督办问责", "统计分析", *HUB, "组织架构", "消息", "审计日志", "接口文档"]
 NAV_ADMIN = [*NAV_COMMAND[:-1], "审计日志", "接口文档", "后台管理"]
-NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", *HUB, "组织架构", "消息"]
+NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", *HUB, "巡查覆盖", "组织架构", "消息"]
 NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", *HUB, "组织架构", "消息"]
 NAV_RESPONDER = ["首页", "部门工作台", "数据目录", "组织架构", "消息"]
 NAV_DEPARTMENT_HEAD = ["首页", "部门工作台", "统计分析", "数据目录", "组织架构", "消息"]

@@ -88,7 +88,7 @@ def test_plan_page(scene, browser_client, who):
     html = page.content.decode()
     assert page.status_code == 200
     assert "已巡查 1 / 4" in html and html.count('data-testid="plan-row"') == 4
-    assert f"/datahub/dwellings/{scene['places'][0].pk}/" in html
+    assert f"/patrol/households/{scene['places'][0].pk}/" in html
     assert "日常巡查" in html
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from huying.calls import statistics, town_selectors
 from huying.datahub import privacy as datahub_privacy
 from huying.orgs.choices import Role
+from huying.patrol import coverage_scope
 
 EVERYONE = frozenset(Role)
 
@@ -60,6 +61,8 @@ NAV_ITEMS = (
     NavItem(gettext_noop("数据导入"), "datahub:loads", datahub_privacy.LOAD_ROLES),
     # The inspector's day plan (supervisors open an inspector's plan from their link or the API).
     NavItem(gettext_noop("巡查计划"), "patrol:plan", frozenset({Role.INSPECTOR})),
+    # Households visited against the plan; who sees whose: patrol/coverage_scope.py.
+    NavItem(gettext_noop("巡查覆盖"), "patrol:coverage", when=coverage_scope.may_view),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),

@@ -49,6 +49,14 @@ COLUMNS: dict[str, tuple[str, str, int]] = {
     "employer": ("工作单位", "登记时申报的就业单位名称。", S2),
     "registered_at": ("登记时间", "办理居住登记的时间。", S1),
     "status": ("登记状态", "居住登记当前的状态：有效、已过期或已注销。", S1),
+    # inspection (巡查核实): what inspectors found on their visits
+    "visit_key": ("巡查记录编号", "一次入户巡查的唯一编号。", S1),
+    "occupant_no": ("住户序号", "该住户在本次巡查中的序号。", S1),
+    "outcome": ("核查结果", "信息一致、信息有误、已搬离或新增住户。", S2),
+    "resident_id": ("实有人口编号", "巡查员核实或更正的平台实有人口编号。", S2),
+    "inspector": ("巡查员", "做出核实的巡查员账号。", S2),
+    "visited_at": ("巡查时间", "巡查员入户核实的时间。", S2),
+    "recorded_at": ("入库时间", "平台收到该巡查记录的时间。", S1),
 }
 
 OVERRIDES: dict[tuple[str, str], tuple[str, str, int]] = {

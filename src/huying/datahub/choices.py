@@ -10,6 +10,8 @@ class Source(models.TextChoices):
     DOOR_ACCESS_EVENTS = "door_access_events", _("门禁系统（刷卡记录）")
     PUBLIC_SECURITY_PERSONS = "public_security_persons", _("平安白云")
     MIGRANT_REGISTRATIONS = "migrant_registrations", _("来穗人员登记")
+    # What inspectors confirmed or corrected on their visits (the patrol app writes it).
+    INSPECTION = "inspection", _("巡查核实")
 
 
 class LoadStatus(models.TextChoices):
@@ -23,6 +25,7 @@ class LoadOrigin(models.TextChoices):
     COMMAND = "command", _("命令行")
     UPLOAD = "upload", _("页面上传")
     API = "api", _("接口")
+    PATROL = "patrol", _("巡查回传")
 
 
 class LinkageMode(models.TextChoices):

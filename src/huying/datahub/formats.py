@@ -22,6 +22,8 @@ TEXT, DATE, DATETIME, INTEGER, DECIMAL, LATITUDE, LONGITUDE = (
 )
 GENDERS = ("男", "女")
 REGISTRATION_STATUSES = ("有效", "已过期", "已注销")
+# What an inspector found of one occupant (patrol.choices.OccupantOutcome's values).
+INSPECTION_OUTCOMES = ("confirmed", "differs", "moved_out", "new")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,25 @@ FORMATS: dict[str, SourceFormat] = {
             id_columns=(("id_number", "birth_date", "gender"),),
             phone_columns=("phone",),
         ),
+        SourceFormat(
+            Source.INSPECTION,
+            (
+                _c("visit_key", required=True),
+                _c("occupant_no", INTEGER, required=True),
+                _c("dwelling_code", required=True),
+                _c("outcome", required=True, choices=INSPECTION_OUTCOMES),
+                _c("name"),
+                _c("id_number"),
+                _c("phone"),
+                _c("resident_id", INTEGER),
+                _c("inspector", required=True),
+                _c("visited_at", DATETIME, required=True),
+                _c("recorded_at", DATETIME, required=True),
+            ),
+            key=("visit_key", "occupant_no"),
+            id_columns=(("id_number", "", ""),),
+            phone_columns=("phone",),
+        ),
     )
 }
 
@@ -149,4 +170,5 @@ PERSON_SOURCES = (
     Source.DOOR_ACCESS_CARDS,
     Source.PUBLIC_SECURITY_PERSONS,
     Source.MIGRANT_REGISTRATIONS,
+    Source.INSPECTION,
 )

@@ -170,6 +170,7 @@ _RECORD_SHAPE = {
     "public_security_persons": ("name", "current_address", "updated_at"),
     "migrant_registrations": ("name", "address", "registered_at"),
     "door_access_cards": ("holder_name", "dwelling_code", "issued_at"),
+    "inspection": ("name", "dwelling_code", "visited_at"),
 }
 
 

@@ -1,5 +1,6 @@
-"""Every loaded person record of the three person sources, in one shape, for linkage and the
-registry: `person_records(con)` creates the DuckDB view `person_records`.
+"""Every loaded person record of the person sources (the three departments' and the
+inspectors' `inspection`), in one shape, for linkage and the registry: `person_records(con)`
+creates the DuckDB view `person_records`.
 
 Columns: unique_id (`<source>:<key>`), source, source_key, load_id, name, name_pinyin,
 surname, id_number (normalised), id_valid (no error found in it), birth_date and gender (the
@@ -46,6 +47,18 @@ _SHAPES = {
         "as_of": "issued_at",
         "valid_until": "expires_at",
         "status": "NULL::VARCHAR",
+    },
+    # What an inspector confirmed or corrected on the spot (patrol/corrections.py). An occupant
+    # found gone (moved_out) still says who they are, but no longer where they live.
+    Source.INSPECTION: {
+        "name": "name",
+        "birth_date": "NULL::DATE",
+        "gender": "NULL::VARCHAR",
+        "dwelling_code": "CASE WHEN outcome <> 'moved_out' THEN dwelling_code END",
+        "address": "NULL::VARCHAR",
+        "as_of": "visited_at",
+        "valid_until": "NULL::TIMESTAMPTZ",
+        "status": "outcome",
     },
 }
 

@@ -27,6 +27,9 @@ TRUST = {
     Source.PUBLIC_SECURITY_PERSONS.value: 3,
     Source.MIGRANT_REGISTRATIONS.value: 2,
     Source.DOOR_ACCESS_CARDS.value: 1,
+    # An inspector read the ID card in person: as trusted as public security, and the newer
+    # of the two (the tie goes to the most recent) wins.
+    Source.INSPECTION.value: 3,
 }
 
 # Resident field -> (the record's column, the ordering: the record with the largest key

@@ -8,6 +8,8 @@ class PatrolConfig(AppConfig):
 
     def ready(self):
         from huying.core.worker import register_sweep
+        from huying.patrol import corrections
         from huying.patrol.tracks import sweep_retention
 
         register_sweep("patrol.track_retention", 3600, sweep_retention)
+        register_sweep("patrol.corrections", corrections.SWEEP_SECONDS, corrections.sweep)

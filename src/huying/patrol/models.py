@@ -5,6 +5,7 @@ inspector confirms or corrects goes back to the hub as a source of its own (`ins
 """
 
 import uuid
+from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
@@ -166,6 +167,38 @@ class VisitOccupant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.get_outcome_display()}"
+
+
+def photo_path(instance: "VisitPhoto", filename: str) -> str:
+    # A random name: the phone's file name is never used as a path.
+    suffix = PurePath(filename).suffix.lower()[:8]
+    return f"patrol/{instance.uploaded_at:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class VisitPhoto(models.Model):
+    """A photo of the safety check: uploaded first (perhaps resent after a lost signal: `key`
+    makes that a no-op), then bound to the visit that names it."""
+
+    key = models.UUIDField("幂等键", unique=True)
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("照片", upload_to=photo_path, max_length=200)
+    content_type = models.CharField("类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = "巡查照片"
+        verbose_name_plural = "巡查照片"
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.pk}"
 
 
 class TrackPoint(models.Model):
