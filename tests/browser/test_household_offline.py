@@ -4,15 +4,13 @@ wrong ID (told which is wrong) then the right one, add a photo, preview, lose th
 and exactly one is stored, with its photo."""
 
 import base64
-import subprocess
-import sys
 
 import pytest
 from playwright.sync_api import expect
 
 from huying.core.idnumbers import check_digit
 from tests.browser.conftest import PHONE, login
-from tests.live import LIVE_ENV
+from tests.browser.live_households import seed_household
 
 pytestmark = pytest.mark.browser
 
@@ -22,41 +20,13 @@ PNG = base64.b64decode(
 FIRST17 = "44011120000229111"
 GOOD = FIRST17 + check_digit(FIRST17)
 WRONG = GOOD[:10] + str((int(GOOD[10]) + 1) % 10) + GOOD[11:]
-# The live server runs the demo without the hub's data: one household of 云城街道 with one
-# occupant, in the demo inspector's area, made in the server's own database.
-SETUP = """
-import django
-django.setup()
-from datetime import date
-from django.utils import timezone
-from huying.core.idnumbers import check_digit, gender_of
-from huying.datahub.models import Dwelling, Occupancy, Resident
-from huying.orgs.models import Org, User
-from huying.patrol.models import PatrolArea
-town = Org.objects.get(name="云城街道")
-village = town.children.order_by("code").first()
-now = timezone.now()
-place, made = Dwelling.objects.get_or_create(code="HH-BROWSER-1", defaults=dict(
-    address="云城街测试巷 8 号", town=town, village=village, rooms=2, max_occupants=2,
-    occupants=1, owner_name="房东甲", owner_phone="13900139000", load_id=1, updated_at=now))
-if made:
-    number = "44011119900307123" + check_digit("44011119900307123")
-    person = Resident.objects.create(
-        name="张三", name_pinyin="zhangsan", id_number=number, id_number_valid=True,
-        gender=gender_of(number), birth_date=date(1990, 3, 7), phone="13800138000",
-        dwelling=place, town=town, village=village, updated_at=now)
-    Occupancy.objects.create(dwelling=place, resident=person, basis="registration",
-                             source_key="R-1")
-area, _ = PatrolArea.objects.get_or_create(inspector=User.objects.get(username="inspector"))
-area.dwellings.add(place)
-print(place.pk)
-"""
 
 
 def household(live_huying) -> int:
-    done = subprocess.run([sys.executable, "-c", SETUP], env=LIVE_ENV, check=True,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    return int(done.stdout.split()[-1])
+    """One household of 云城街道 with one occupant, in the demo inspector's area."""
+    return seed_household(
+        "HH-BROWSER-1", "云城街测试巷 8 号", [("张三", "44011119900307123", "13800138000")]
+    )
 
 
 def test_a_visit_saved_offline_is_sent_once_when_the_signal_returns(
