@@ -204,9 +204,14 @@ def huying_env(target: Target) -> dict:
     }
 
 
+def migrate(env: dict) -> None:
+    """Bring a re-used bench database up to the code's migrations (a newer checkout adds some)."""
+    subprocess.run([*HUYING, "migrate", "-v", "0"], env=env, check=True, timeout=600)
+
+
 def migrate_and_load_demo(env: dict) -> None:
     started = time.perf_counter()
-    subprocess.run([*HUYING, "migrate", "-v", "0"], env=env, check=True, timeout=600)
+    migrate(env)
     demo = [*HUYING, "demo", "--no-serve"]
     help_text = subprocess.run(
         [*HUYING, "demo", "--help"], env=env, capture_output=True, text=True, timeout=60
@@ -2040,6 +2045,7 @@ def main() -> None:
             f"re-using the history in {target.name} "
             f"({meta['calls']:,} calls, {meta['open']:,} open)"
         )
+        migrate(env)
     remove_bench_calls(meta)
     print(f"database: {database_info(target)}")
     figures = Figures()

@@ -52,6 +52,7 @@ from bench.calls import (
     huying_env,
     loadavg,
     machine,
+    migrate,
     migrate_and_load_demo,
     parse_target,
     pct,
@@ -505,6 +506,7 @@ def main() -> None:
         meta(wanted)
     else:
         print(f"re-using the {args.residents:,} residents in {target.name}")
+        migrate(env)
     print(f"database: {database_info(target)}")
     figures = Figures()
     sets = (
