@@ -87,14 +87,14 @@ def report(user, scope: Scope, period: str, level: str, now: datetime) -> Report
         raise Invalid("统计层级应为 inspector、village 或 town", field="level")
     span = Period.of(period, now)
     visits, items = _visits(scope, span), _items(scope, span)
-    overdue = overdue_revisits(scope, now)
+    overdue, overdue_count = overdue_revisits(scope, now, MAX_OVERDUE)
     return Report(
         period=span,
         level=level,
         rows=_rows(scope, level, visits, items),
         total=_total(visits, items),
-        overdue=overdue[:MAX_OVERDUE],
-        overdue_count=len(overdue),
+        overdue=overdue,
+        overdue_count=overdue_count,
         positions=track_selectors.positions_today(user),
     )
 
@@ -171,15 +171,21 @@ def _named_rows(scope: Scope, level: str, keys: set) -> dict:
     return rows
 
 
-def overdue_revisits(scope: Scope, now: datetime) -> list[Overdue]:
+def overdue_revisits(scope: Scope, now: datetime, limit: int) -> tuple[list[Overdue], int]:
     """Problem rentals whose revisit day has passed with no revisit: plan_selectors' revisit
     rule asked for yesterday, so a household due today is not yet overdue. Longest overdue
-    first."""
+    first, the first `limit` of them, and how many there are in all."""
     today = timezone.localdate(now)
     due = plan_selectors.revisits(scope.dwellings(), today - timedelta(days=1), now)
     if not due:
-        return []
-    ids = [c.dwelling_id for c in due]
+        return [], 0
+    # Places and inspectors only for the households that can be listed (a district's list runs
+    # to thousands): the oldest visit days up to the limit-th household's, ties included.
+    day_of = {c.dwelling_id: timezone.localdate(c.last_visit) for c in due}
+    due.sort(key=lambda c: day_of[c.dwelling_id])
+    last_day = day_of[due[min(limit, len(due)) - 1].dwelling_id]
+    shown = [c for c in due if day_of[c.dwelling_id] <= last_day]
+    ids = [c.dwelling_id for c in shown]
     places = {
         d.pk: d
         for d in Dwelling.objects.filter(pk__in=ids)
@@ -188,14 +194,14 @@ def overdue_revisits(scope: Scope, now: datetime) -> list[Overdue]:
     }
     whose = _inspectors_of(ids, scope)
     out = []
-    for c in due:
+    for c in shown:
         place = places[c.dwelling_id]
-        day = timezone.localdate(c.last_visit) + timedelta(days=settings.PATROL_REVISIT_DAYS)
+        day = day_of[c.dwelling_id] + timedelta(days=settings.PATROL_REVISIT_DAYS)
         out.append(Overdue(
             place.pk, place.code, place.address, place.village.name if place.village_id else "",
             c.last_visit, day, (today - day).days, whose.get(place.pk, []),
         ))  # fmt: skip
-    return sorted(out, key=lambda o: (-o.days_overdue, o.code))
+    return sorted(out, key=lambda o: (-o.days_overdue, o.code))[:limit], len(due)
 
 
 def _inspectors_of(dwelling_ids: list[int], scope: Scope) -> dict[int, list[dict]]:
@@ -205,17 +211,24 @@ def _inspectors_of(dwelling_ids: list[int], scope: Scope) -> dict[int, list[dict
         .select_related("inspector")
         .prefetch_related("villages")
     )
+    # One pass over the households (not areas × households: the district's overdue list
+    # runs to thousands), each area's inspector in the areas' order.
+    people, order, village_areas = {}, {}, {}
+    for n, area in enumerate(areas):
+        order[area.pk] = n
+        people[area.pk] = {"id": area.inspector_id, "username": area.inspector.username,
+                           "name": area.inspector.display_name}  # fmt: skip
+        for village in area.villages.all():
+            village_areas.setdefault(village.pk, []).append(area.pk)
     listed = PatrolArea.dwellings.through.objects.filter(dwelling_id__in=dwelling_ids)
-    by_area = {}
+    listed_areas: dict[int, set[int]] = {}
     for area_id, dwelling_id in listed.values_list("patrolarea_id", "dwelling_id"):
-        by_area.setdefault(area_id, set()).add(dwelling_id)
+        if area_id in people:
+            listed_areas.setdefault(dwelling_id, set()).add(area_id)
     village_of = dict(Dwelling.objects.filter(pk__in=dwelling_ids).values_list("pk", "village_id"))
     out: dict[int, list[dict]] = {}
-    for area in areas:
-        villages = {v.pk for v in area.villages.all()}
-        person = {"id": area.inspector_id, "username": area.inspector.username,
-                  "name": area.inspector.display_name}  # fmt: skip
-        for pk in dwelling_ids:
-            if pk in by_area.get(area.pk, ()) or village_of.get(pk) in villages:
-                out.setdefault(pk, []).append(person)
+    for pk in dwelling_ids:
+        found = listed_areas.get(pk, set()).union(village_areas.get(village_of.get(pk), ()))
+        if found:
+            out[pk] = [people[a] for a in sorted(found, key=order.__getitem__)]
     return out

@@ -26,7 +26,6 @@ from huying.datahub import hub_selectors, privacy
 from huying.datahub.models import AccessKind, AccessVia, Resident
 from huying.orgs.choices import OrgKind
 from huying.orgs.models import Org, User
-from huying.patrol import plan_selectors
 from huying.patrol.coverage_scope import Period, Scope, area_dwellings
 from huying.patrol.models import Visit, VisitOccupant
 
@@ -134,7 +133,7 @@ def _workbook(residents, visits, occupants, unmasked: bool) -> bytes:
                    _("发现问题"), _("安全检查"), _("核查住户数"), _("备注")])  # fmt: skip
     for v in visits:
         outcomes = [o.outcome for o in v.occupants.all()]
-        problem = plan_selectors.found_problem(v.checklist, outcomes, v.dwelling.max_occupants)
+        problem = v.found_problem  # findings.found_problem, as the revisit reason reads it
         rounds.append([
             _local(v.visited_at), v.inspector.display_name,
             v.dwelling.village.name if v.dwelling.village_id else "", v.dwelling.code,

@@ -16,20 +16,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from huying.datahub.choices import DiscrepancyState, OccupancyBasis, Source
 from huying.datahub.models import Discrepancy, Dwelling, Occupancy
 from huying.orgs.models import User
 from huying.patrol import areas
-from huying.patrol.choices import ItemStatus, OccupantOutcome, PlanReason
+from huying.patrol.choices import ItemStatus, PlanReason
+from huying.patrol.findings import found_problem  # noqa: F401  (the rule's former home)
 from huying.patrol.models import DayPlan, PlanItem, Visit
 
 NEW_REGISTRATION_DAYS = 7
 EXPIRING_DAYS = 7
 ACTIVE_DISCREPANCY = (DiscrepancyState.OPEN, DiscrepancyState.CONFIRMED)
-OCCUPYING = (OccupantOutcome.CONFIRMED, OccupantOutcome.DIFFERS, OccupantOutcome.NEW)
 
 
 @dataclass(frozen=True)
@@ -83,46 +83,23 @@ def discrepancies(dwellings: QuerySet[Dwelling]) -> list[Candidate]:
     return [Candidate(d, PlanReason.DISCREPANCY, discrepancy_id=pk) for d, pk in seen.items()]
 
 
-def last_visits(dwellings: QuerySet[Dwelling], before: datetime) -> QuerySet[Visit]:
-    """Each dwelling's latest visit before `before`, with its dwelling and occupants."""
-    latest = (
-        Visit.objects.filter(dwelling=OuterRef("dwelling"), visited_at__lt=before)
-        .order_by("-visited_at", "-pk")
-        .values("pk")[:1]
-    )
-    return (
-        Visit.objects.filter(dwelling__in=dwellings, visited_at__lt=before)
-        .filter(pk=Subquery(latest))
-        .select_related("dwelling")
-        .prefetch_related("occupants")
-    )
-
-
-def found_problem(checklist: dict, outcomes: list[str], max_occupants: int | None) -> bool:
-    """A visit found a problem: a checklist item not ok (False, or {"ok": false}), more people
-    living there than allowed, or an occupant whose details differ from the hub's."""
-    for value in (checklist or {}).values():
-        ok = value.get("ok", True) if isinstance(value, dict) else value
-        if ok is False:
-            return True
-    if OccupantOutcome.DIFFERS in outcomes:
-        return True
-    living = sum(1 for outcome in outcomes if outcome in OCCUPYING)
-    return max_occupants is not None and living > max_occupants
-
-
 def revisits(dwellings: QuerySet[Dwelling], day: date, now: datetime) -> list[Candidate]:
-    due_by = day - timedelta(days=settings.PATROL_REVISIT_DAYS)
-    out = []
-    for visit in last_visits(dwellings, now):
-        outcomes = [o.outcome for o in visit.occupants.all()]
-        if timezone.localdate(visit.visited_at) > due_by:
-            continue
-        if found_problem(visit.checklist, outcomes, visit.dwelling.max_occupants):
-            out.append(
-                Candidate(visit.dwelling_id, PlanReason.REVISIT, last_visit=visit.visited_at)
-            )
-    return out
+    """Dwellings whose last visit before `now` found a problem (Visit.found_problem) on or
+    before `day` minus PATROL_REVISIT_DAYS: one query, narrowed in SQL to problem visits (the
+    partial index visit_problem_idx) that no later visit follows (visit_dwelling_idx)."""
+    _, due_end = day_bounds(day - timedelta(days=settings.PATROL_REVISIT_DAYS))
+    after_it = Q(visited_at__gt=OuterRef("visited_at")) | Q(
+        visited_at=OuterRef("visited_at"), pk__gt=OuterRef("pk")
+    )
+    later = Visit.objects.filter(after_it, dwelling=OuterRef("dwelling"), visited_at__lt=now)
+    rows = (
+        Visit.objects.filter(
+            dwelling__in=dwellings, found_problem=True, visited_at__lt=min(due_end, now)
+        )
+        .filter(~Exists(later))
+        .values_list("dwelling_id", "visited_at")
+    )
+    return [Candidate(d, PlanReason.REVISIT, last_visit=at) for d, at in rows]
 
 
 def new_registrations(dwellings: QuerySet[Dwelling], now: datetime) -> list[Candidate]:

@@ -79,6 +79,8 @@ def _create(inspector, dwelling, visited_at, origin, key, checklist, notes, occu
         for o in occupants
     ]
     VisitOccupant.objects.bulk_create(found)
+    if found:  # bulk_create skips VisitOccupant.save: what the occupants say, judged once
+        visit.save(update_fields=["found_problem"])
     audit.record(
         "patrol.visit_recorded",
         actor=inspector,
