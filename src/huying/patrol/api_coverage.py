@@ -18,6 +18,7 @@ from huying.core import clock
 from huying.core.errors import Invalid
 from huying.patrol import coverage, exports
 from huying.patrol.api_plans import ERRORS
+from huying.patrol.api_tracks import PositionOut
 from huying.patrol.coverage_scope import require_scope
 
 router = Router(tags=["出租屋巡查"])
@@ -46,15 +47,6 @@ class OverdueOut(Schema):
     due: date = Field(description="应复查日")
     days_overdue: int
     inspectors: list[dict] = Field(description="责任巡查员：id、username、name")
-
-
-class PositionOut(Schema):
-    inspector: int
-    name: str
-    org: str
-    at: datetime
-    lat: float
-    lon: float
 
 
 class CoverageOut(Schema):
