@@ -10,9 +10,9 @@ from huying.core import clock
 from huying.datahub.models import Dwelling
 from huying.orgs.choices import Role
 from huying.orgs.models import Org, User
-from huying.patrol import areas
+from huying.patrol import areas, findings
 from huying.patrol.choices import VisitOrigin
-from huying.patrol.models import Visit
+from huying.patrol.models import Visit, VisitOccupant
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 8, 0, tzinfo=BEIJING)
@@ -26,13 +26,26 @@ def dwelling(code: str, village: Org, **fields) -> Dwelling:
     )  # fmt: skip
 
 
-def visit(inspector, place: Dwelling, at: datetime, checklist=None, outcomes=()) -> Visit:
+def visit(inspector, place: Dwelling, at: datetime, checklist=None, outcomes=(), occupants=()):
+    """A visit stored as visits.record_visit stores it (found_problem by findings' rule) but
+    without its checks against the hub, so that scenes may record occupants by outcome alone.
+    `occupants` are VisitOccupant fields; `outcomes` is the short form."""
     made = Visit.objects.create(
         inspector=inspector, dwelling=place, visited_at=at, recorded_at=at,
         origin=VisitOrigin.PAGE, checklist=checklist or {},
     )  # fmt: skip
-    for outcome in outcomes:
-        made.occupants.create(outcome=outcome)
+    return with_occupants(made, *({"outcome": o} for o in outcomes), *occupants)
+
+
+def with_occupants(made: Visit, *occupants: dict) -> Visit:
+    """Occupants added to a stored visit, and the visit judged again as if they had come with
+    it (record_visit judges a visit once; nothing in the project adds occupants later)."""
+    VisitOccupant.objects.bulk_create([VisitOccupant(visit=made, **o) for o in occupants])
+    outcomes = made.occupants.values_list("outcome", flat=True)
+    made.found_problem = findings.found_problem(
+        made.checklist, outcomes, made.dwelling.max_occupants
+    )
+    made.save(update_fields=["found_problem"])
     return made
 
 

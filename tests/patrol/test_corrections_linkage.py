@@ -12,9 +12,8 @@ from huying.datahub.choices import LinkageMode, LoadOrigin
 from huying.datahub.models import Dwelling, Load, Occupancy, Resident, ResidentRecord
 from huying.patrol import corrections
 from huying.patrol.choices import OccupantOutcome as Outcome
-from huying.patrol.choices import VisitOrigin
-from huying.patrol.models import Visit
 from tests.datahub.test_linkage import U_PAIRS, hub, world  # noqa: F401
+from tests.patrol.plan_fixtures import visit as stored_visit
 from tests.patrol.test_corrections import NEW_ID
 
 NEW_PHONE = "13955556666"
@@ -38,14 +37,12 @@ def test_inspection_records_link_and_their_corrections_become_the_newest_values(
     linkage.link(u_pairs=U_PAIRS)
     home, (kept, fixed, gone) = household()
     renamed = fixed.name[:-1] + ("丽" if fixed.name[-1] != "丽" else "莉")
-    visit = Visit.objects.create(
-        inspector=persona("inspector"), dwelling=home, visited_at=clock.now(),
-        recorded_at=clock.now(), origin=VisitOrigin.PAGE,
-    )  # fmt: skip
-    visit.occupants.create(resident=kept, outcome=Outcome.CONFIRMED)
-    visit.occupants.create(resident=fixed, outcome=Outcome.DIFFERS, name=renamed, phone=NEW_PHONE)
-    visit.occupants.create(resident=gone, outcome=Outcome.MOVED_OUT)
-    visit.occupants.create(outcome=Outcome.NEW, name="钱多多", id_number=NEW_ID)
+    visit = stored_visit(persona("inspector"), home, clock.now(), occupants=[
+        {"resident": kept, "outcome": Outcome.CONFIRMED},
+        {"resident": fixed, "outcome": Outcome.DIFFERS, "name": renamed, "phone": NEW_PHONE},
+        {"resident": gone, "outcome": Outcome.MOVED_OUT},
+        {"outcome": Outcome.NEW, "name": "钱多多", "id_number": NEW_ID},
+    ])  # fmt: skip
     before = set(Resident.objects.values_list("pk", flat=True))
 
     sent = corrections.sweep()

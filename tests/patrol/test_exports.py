@@ -13,6 +13,7 @@ from huying.datahub.models import AccessKind, PersonAccess
 from huying.patrol.models import Visit
 from tests.datahub.factories import resident
 from tests.patrol.coverage_scene import at, coverage_scene, scene  # noqa: F401
+from tests.patrol.plan_fixtures import with_occupants
 
 URL = "/api/v1/patrol/exports"
 WANG_ID, WANG_PHONE = "440111199001011234", "13812345678"
@@ -26,8 +27,8 @@ def people(coverage_scene):
     li = resident("李四", id_number="440111198502023456", phone="13900001111", dwelling=a02,
                   village=v1)  # fmt: skip
     today_a01 = Visit.objects.get(dwelling=a01, visited_at=at(24, 7))
-    today_a01.occupants.create(resident=wang, outcome="differs", name="王五",
-                               id_number=WANG_ID, phone=WANG_PHONE)  # fmt: skip
+    with_occupants(today_a01, {"resident": wang, "outcome": "differs", "name": "王五",
+                               "id_number": WANG_ID, "phone": WANG_PHONE})  # fmt: skip
     return {**coverage_scene, "wang": wang, "li": li}
 
 

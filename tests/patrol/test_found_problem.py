@@ -1,6 +1,6 @@
 # ruff: noqa: F811  (the `scene` fixture is imported from track_scene and taken as an argument)
-"""Visit.found_problem: stored by record_visit with findings.found_problem's rule, and kept
-right when occupants are written one by one (the admin, fixtures) or removed."""
+"""Visit.found_problem: stored by record_visit with findings.found_problem's rule, the one
+writer of visits and their occupants."""
 
 from huying.patrol.choices import OccupantOutcome, VisitOrigin
 from huying.patrol.models import Visit
@@ -28,10 +28,17 @@ def test_record_visit_stores_what_the_checklist_and_occupants_found(scene):
     assert (stored(fine), stored(blocked), stored(crowded)) == (False, True, True)
 
 
-def test_an_occupant_added_or_removed_later_changes_the_finding(scene):
-    visit = record_visit(scene["inspector"], scene["dwellings"]["YC-T2"], AT, VisitOrigin.PAGE)
-    assert not stored(visit)
-    differs = visit.occupants.create(outcome=OccupantOutcome.DIFFERS, name="王五")
-    assert stored(visit)
-    differs.delete()
+def test_record_visit_is_the_only_writer_so_the_finding_cannot_go_stale(scene, browser_client):
+    """The flag is judged once, when the visit and its occupants are stored together: the back
+    office shows visits read only and has no page for occupants, so nothing changes them."""
+    visit = record_visit(scene["inspector"], scene["dwellings"]["YC-T2"], AT, VisitOrigin.PAGE,
+                         checklist={"fire_exit": True})  # fmt: skip
+    admin = browser_client("admin")
+    page = admin.get(f"/admin/patrol/visit/{visit.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+    edit = admin.post(
+        f"/admin/patrol/visit/{visit.pk}/change/", {"checklist": '{"fire_exit": false}'}
+    )
+    assert edit.status_code == 403
+    assert admin.get("/admin/patrol/visitoccupant/").status_code == 404
     assert not stored(visit)

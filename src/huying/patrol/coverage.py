@@ -11,15 +11,22 @@ Counts are of households (distinct dwellings) in the period, never of visits, so
 The total row counts each household once for the whole view (two inspectors visiting one
 household count it once), so it is not the sum of the inspector rows.
 
-Each level is three grouped queries (visited, planned, visited-and-planned) whatever the
-number of inspectors; the indexes are Visit's (inspector, visited_at) and PlanItem's dwelling.
+Each level is two queries whatever the number of inspectors: the distinct (row, household)
+pairs visited and those planned (Visit's (inspector, visited_at) index, DayPlan's (inspector,
+day), then each household's place by id); the rows, visited-and-planned and the total row are
+then set arithmetic on those pairs.
+One pass instead of the former six grouped counts (three per level, three for the total, the
+visited-and-planned ones a correlated `Exists` per visit): SQLite's month view went from 1.6 s
+to under 1 s on a million residents (docs/performance.md, Patrol).
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +38,10 @@ from huying.patrol.coverage_scope import Period, Scope
 from huying.patrol.models import PatrolArea, PlanItem, Visit
 
 LEVELS = ("inspector", "village", "town")
-# level → (the Visit field, the PlanItem field) its rows group by
-GROUP_BY = {
-    "inspector": ("inspector_id", "plan__inspector_id"),
-    "village": ("dwelling__village_id", "dwelling__village_id"),
-    "town": ("dwelling__town_id", "dwelling__town_id"),
-}
+# The inspector level groups by who visited (Visit field) or whose plan (PlanItem field); the
+# others by the household's place (Dwelling field).
+INSPECTOR_OF = {"visits": "inspector_id", "items": "plan__inspector_id"}
+PLACE_OF = {"village": "village_id", "town": "town_id"}
 MAX_OVERDUE = 200  # rows the page and the API list; the count is always whole
 
 
@@ -86,13 +91,14 @@ def report(user, scope: Scope, period: str, level: str, now: datetime) -> Report
     if level not in LEVELS:
         raise Invalid("统计层级应为 inspector、village 或 town", field="level")
     span = Period.of(period, now)
-    visits, items = _visits(scope, span), _items(scope, span)
+    visited = _pairs(_visits(scope, span), level, INSPECTOR_OF["visits"])
+    planned = _pairs(_items(scope, span), level, INSPECTOR_OF["items"])
     overdue, overdue_count = overdue_revisits(scope, now, MAX_OVERDUE)
     return Report(
         period=span,
         level=level,
-        rows=_rows(scope, level, visits, items),
-        total=_total(visits, items),
+        rows=_rows(scope, level, visited, planned),
+        total=_total(visited, planned),
         overdue=overdue,
         overdue_count=overdue_count,
         positions=track_selectors.positions_today(user),
@@ -113,35 +119,32 @@ def _items(scope: Scope, span: Period) -> QuerySet[PlanItem]:
     )  # fmt: skip
 
 
-def _counts(qs: QuerySet, key: str) -> dict:
-    rows = qs.order_by().values(key).annotate(n=Count("dwelling_id", distinct=True))
-    return dict(rows.values_list(key, "n"))
+def _pairs(qs: QuerySet, level: str, inspector: str) -> set[tuple]:
+    """The distinct (row key, household) pairs of the visits or plan items. A place is looked
+    up once per household (`id IN (…)`), not joined to every visit: on SQLite that halves the
+    month's 0.24 s per query (the lookups come in id order)."""
+    if level == "inspector":
+        return set(qs.order_by().values_list(inspector, "dwelling_id").distinct())
+    households = Dwelling.objects.filter(pk__in=qs.order_by().values("dwelling_id"))
+    return set(households.values_list(PLACE_OF[level], "pk"))
 
 
-def _visited_planned(visits: QuerySet, items: QuerySet, level: str) -> QuerySet:
-    on_plan = items.filter(dwelling_id=OuterRef("dwelling_id"))
-    if level == "inspector":  # the inspector's own plan, not a colleague's
-        on_plan = on_plan.filter(plan__inspector_id=OuterRef("inspector_id"))
-    return visits.filter(Exists(on_plan))
-
-
-def _rows(scope: Scope, level: str, visits: QuerySet, items: QuerySet) -> list[Row]:
-    visit_key, item_key = GROUP_BY[level]
-    visited = _counts(visits, visit_key)
-    planned = _counts(items, item_key)
-    done = _counts(_visited_planned(visits, items, level), visit_key)
-    rows = _named_rows(scope, level, {*visited, *planned})
+def _rows(scope: Scope, level: str, visited: set[tuple], planned: set[tuple]) -> list[Row]:
+    """A pair both visited and planned is a planned household visited: at the inspector level
+    by that inspector on their own plan; at village and town level (the key is the household's
+    place) by anyone in view, on anyone's plan."""
+    counts = [Counter(map(itemgetter(0), p)) for p in (visited, planned, visited & planned)]
+    rows = _named_rows(scope, level, {*counts[0], *counts[1]})
     for key, row in rows.items():
-        row.visited, row.planned = visited.get(key, 0), planned.get(key, 0)
-        row.visited_planned = done.get(key, 0)
+        row.visited, row.planned, row.visited_planned = (c.get(key, 0) for c in counts)
     return sorted(rows.values(), key=lambda r: (r.parent, r.name, r.key or 0))
 
 
-def _total(visits: QuerySet, items: QuerySet) -> Row:
-    visited = visits.aggregate(n=Count("dwelling_id", distinct=True))["n"]
-    planned = items.aggregate(n=Count("dwelling_id", distinct=True))["n"]
-    done = _visited_planned(visits, items, "total").aggregate(n=Count("dwelling_id", distinct=True))
-    return Row(None, _("合计"), visited=visited, planned=planned, visited_planned=done["n"])
+def _total(visited: set[tuple], planned: set[tuple]) -> Row:
+    """Each household once for the whole view, whoever visited or planned it."""
+    seen, listed = set(map(itemgetter(1), visited)), set(map(itemgetter(1), planned))
+    return Row(None, _("合计"), visited=len(seen), planned=len(listed),
+               visited_planned=len(seen & listed))  # fmt: skip
 
 
 def _named_rows(scope: Scope, level: str, keys: set) -> dict:
@@ -181,10 +184,17 @@ def overdue_revisits(scope: Scope, now: datetime, limit: int) -> tuple[list[Over
         return [], 0
     # Places and inspectors only for the households that can be listed (a district's list runs
     # to thousands): the oldest visit days up to the limit-th household's, ties included.
-    day_of = {c.dwelling_id: timezone.localdate(c.last_visit) for c in due}
-    due.sort(key=lambda c: day_of[c.dwelling_id])
-    last_day = day_of[due[min(limit, len(due)) - 1].dwelling_id]
-    shown = [c for c in due if day_of[c.dwelling_id] <= last_day]
+    # Sorted by the visit's time, which orders the local days too, so that only the listed
+    # ones become local days (zoneinfo, ~0.1 s for the district's 12,712).
+    due.sort(key=lambda c: c.last_visit)
+    last_day = timezone.localdate(due[min(limit, len(due)) - 1].last_visit)
+    day_of = {}
+    for c in due:
+        day = timezone.localdate(c.last_visit)
+        if day > last_day:
+            break
+        day_of[c.dwelling_id] = day
+    shown = due[: len(day_of)]
     ids = [c.dwelling_id for c in shown]
     places = {
         d.pk: d

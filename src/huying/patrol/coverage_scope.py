@@ -44,11 +44,11 @@ class Scope:
         at = f"{field}__" if field else ""
         return Q(**{f"{at}town": self.town}) | Q(**{f"{at}village__parent": self.town})
 
-    def dwellings(self) -> QuerySet[Dwelling]:
+    def dwellings(self) -> QuerySet[Dwelling] | None:
         """The households whose overdue revisits this view lists: the town's, the inspectors'
-        areas', or every one."""
+        areas', or None: every one (no filter at all; plan_selectors.revisits)."""
         if self.everything:
-            return Dwelling.objects.all()
+            return None
         if self.town is not None:
             return Dwelling.objects.filter(self.dwelling_q(""))
         return area_dwellings(self.inspectors)

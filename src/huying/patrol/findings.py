@@ -1,7 +1,7 @@
 """The one rule for "this visit found a problem" (发现问题): stored on the visit
-(`Visit.found_problem`, kept by the model's save), read by the revisit reason of the day plan
+(`Visit.found_problem`, set by visits.record_visit), read by the revisit reason of the day plan
 (plan_selectors.revisits), the coverage page's overdue revisits and the exports. Imports no
-model, so models.py and the data migration that filled the column can use it."""
+model, so the data migration that filled the column can use it."""
 
 from collections.abc import Iterable
 

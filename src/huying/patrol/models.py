@@ -10,7 +10,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.db import models
 
-from huying.patrol import findings
 from huying.patrol.choices import ItemStatus, OccupantOutcome, PlanReason, VisitOrigin
 
 
@@ -132,7 +131,8 @@ class Visit(models.Model):
     # findings.found_problem of the checklist and occupants, stored so that the revisit reason
     # (plan_selectors.revisits, hence the coverage page's overdue revisits) selects problem
     # visits in SQL instead of loading every dwelling's last visit with its occupants.
-    # Kept by save() here and by VisitOccupant's save/delete, whoever writes the visit.
+    # Set by visits.record_visit, the one writer (a visit and its occupants are written
+    # together and never changed after: the admin shows them read only).
     found_problem = models.BooleanField("发现问题", default=False)
 
     class Meta:
@@ -152,15 +152,6 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dwelling_id} {self.visited_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        outcomes = [] if self._state.adding else self.occupants.values_list("outcome", flat=True)
-        self.found_problem = findings.found_problem(
-            self.checklist, outcomes, self.dwelling.max_occupants
-        )
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "found_problem"}
-        super().save(*args, **kwargs)
 
 
 class VisitOccupant(models.Model):
@@ -188,18 +179,6 @@ class VisitOccupant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id} {self.get_outcome_display()}"
-
-    # An occupant changes what the visit found (Visit.found_problem); bulk writers
-    # (visits.record_visit) save the visit once themselves instead.
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.visit.save(update_fields=["found_problem"])
-
-    def delete(self, *args, **kwargs):
-        visit = self.visit
-        done = super().delete(*args, **kwargs)
-        visit.save(update_fields=["found_problem"])
-        return done
 
 
 def photo_path(instance: "VisitPhoto", filename: str) -> str:

@@ -83,22 +83,22 @@ def discrepancies(dwellings: QuerySet[Dwelling]) -> list[Candidate]:
     return [Candidate(d, PlanReason.DISCREPANCY, discrepancy_id=pk) for d, pk in seen.items()]
 
 
-def revisits(dwellings: QuerySet[Dwelling], day: date, now: datetime) -> list[Candidate]:
-    """Dwellings whose last visit before `now` found a problem (Visit.found_problem) on or
-    before `day` minus PATROL_REVISIT_DAYS: one query, narrowed in SQL to problem visits (the
-    partial index visit_problem_idx) that no later visit follows (visit_dwelling_idx)."""
+def revisits(dwellings: QuerySet[Dwelling] | None, day: date, now: datetime) -> list[Candidate]:
+    """Dwellings (None: every one) whose last visit before `now` found a problem
+    (Visit.found_problem) on or before `day` minus PATROL_REVISIT_DAYS: one query, narrowed in
+    SQL to problem visits (the partial index visit_problem_idx) that no later visit follows
+    (visit_dwelling_idx). Every dwelling is no filter rather than `IN (all dwellings)`: with
+    that, SQLite walked the district's 318,000 dwellings instead of the problem visits (0.45 s
+    against 0.06 s on the bench data)."""
     _, due_end = day_bounds(day - timedelta(days=settings.PATROL_REVISIT_DAYS))
     after_it = Q(visited_at__gt=OuterRef("visited_at")) | Q(
         visited_at=OuterRef("visited_at"), pk__gt=OuterRef("pk")
     )
     later = Visit.objects.filter(after_it, dwelling=OuterRef("dwelling"), visited_at__lt=now)
-    rows = (
-        Visit.objects.filter(
-            dwelling__in=dwellings, found_problem=True, visited_at__lt=min(due_end, now)
-        )
-        .filter(~Exists(later))
-        .values_list("dwelling_id", "visited_at")
-    )
+    problems = Visit.objects.filter(found_problem=True, visited_at__lt=min(due_end, now))
+    if dwellings is not None:
+        problems = problems.filter(dwelling__in=dwellings)
+    rows = problems.filter(~Exists(later)).values_list("dwelling_id", "visited_at")
     return [Candidate(d, PlanReason.REVISIT, last_visit=at) for d, at in rows]
 
 

@@ -4,7 +4,8 @@ patrol device, or recognised from a stop on the track.
 Idempotent on `key`: a phone that lost its signal resends the same key, and gets back the
 visit it already made, with nothing written twice (`visit.created` tells the two apart).
 Occupants are checked by `visit_occupants.clean` (422 `occupants.N.field`) and photos, uploaded
-before, are bound by `visit_photos.bind`, both inside the visit's transaction.
+before, are bound by `visit_photos.bind`, both inside the visit's transaction. Whether the visit
+found a problem (`Visit.found_problem`, `findings.found_problem`'s rule) is judged here, once.
 """
 
 import uuid
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 
 from huying.core import audit, clock
 from huying.core.errors import Conflict, Invalid
-from huying.patrol import corrections, visit_occupants, visit_photos
+from huying.patrol import corrections, findings, visit_occupants, visit_photos
 from huying.patrol.models import Visit, VisitOccupant
 
 OCCUPANT_FIELDS = ("resident", "outcome", "name", "id_number", "phone", "details")
@@ -69,9 +70,15 @@ def _stored(inspector, key: uuid.UUID) -> Visit | None:
 
 
 def _create(inspector, dwelling, visited_at, origin, key, checklist, notes, occupants) -> Visit:
+    checklist = checklist or {}
+    # Judged once, here: a visit and its occupants are written together and never changed.
+    problem = findings.found_problem(
+        checklist, [o["outcome"] for o in occupants], dwelling.max_occupants
+    )
     visit = Visit.objects.create(
         key=key, inspector=inspector, dwelling=dwelling, visited_at=visited_at,
-        recorded_at=clock.now(), origin=origin, checklist=checklist or {}, notes=notes,
+        recorded_at=clock.now(), origin=origin, checklist=checklist, notes=notes,
+        found_problem=problem,
     )  # fmt: skip
     visit.created = True
     found = [
@@ -79,8 +86,6 @@ def _create(inspector, dwelling, visited_at, origin, key, checklist, notes, occu
         for o in occupants
     ]
     VisitOccupant.objects.bulk_create(found)
-    if found:  # bulk_create skips VisitOccupant.save: what the occupants say, judged once
-        visit.save(update_fields=["found_problem"])
     audit.record(
         "patrol.visit_recorded",
         actor=inspector,
