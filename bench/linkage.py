@@ -93,13 +93,9 @@ def pairwise(links_csv: Path, truth: Path) -> dict:
 
 
 def _scores(con, table: str, found: str, true: str) -> dict:
-    def pairs(by: str) -> int:
-        return con.execute(
-            "SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT FROM "
-            f"(SELECT count(*) AS n FROM {table} GROUP BY {by})"
-        ).fetchall()[0][0]
+    from huying.datahub.synthetic_quality import pair_counts
 
-    both, predicted, actual = pairs(f"{found}, {true}"), pairs(found), pairs(true)
+    both, predicted, actual = pair_counts(con, table, found, true)
     precision = both / predicted if predicted else 1.0
     recall = both / actual if actual else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -26,6 +26,7 @@ from huying.datahub.loading import load_folder
 from huying.datahub.models import LinkageRun, Resident, ResidentRecord
 from huying.datahub.synthetic import ExtractSpec, write_extract
 from huying.datahub.synthetic_ids import id_number, wrong_check_digit
+from huying.datahub.synthetic_quality import pair_counts
 
 SPEC = ExtractSpec(
     residents=400,
@@ -143,15 +144,9 @@ def pairwise(truth: Path, linked: dict[str, int]) -> tuple[float, float]:
     )
     con.execute("CREATE TABLE l (uid VARCHAR, resident BIGINT)")
     con.executemany("INSERT INTO l VALUES (?, ?)", list(linked.items()))
-    j = "SELECT * FROM t JOIN l USING (uid)"
-
-    def pairs(by: str) -> int:
-        groups = f"SELECT count(*) n FROM ({j}) GROUP BY {by}"
-        sql = f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM ({groups})"
-        return con.execute(sql).fetchall()[0][0]
-
-    both, found, true = pairs("resident, person_id"), pairs("resident"), pairs("person_id")
-    assert con.execute(f"SELECT count(*) FROM ({j})").fetchall()[0][0] == len(linked)
+    con.execute("CREATE TABLE j AS SELECT * FROM t JOIN l USING (uid)")
+    both, found, true = pair_counts(con, "j", "resident", "person_id")
+    assert con.execute("SELECT count(*) FROM j").fetchall()[0][0] == len(linked)
     return both / found, both / true
 
 

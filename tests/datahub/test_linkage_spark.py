@@ -25,6 +25,7 @@ from huying.datahub.linkage_spec import HUB, SPARK, in_dialect
 from huying.datahub.loading import load_folder
 from huying.datahub.models import LinkageRun, ResidentRecord
 from huying.datahub.synthetic import ExtractSpec, write_extract
+from huying.datahub.synthetic_quality import pair_counts
 
 pytestmark = [pytest.mark.spark, pytest.mark.django_db]
 
@@ -109,13 +110,7 @@ def _train_and_save() -> dict:
 
 
 def _pairwise(con, table: str, found: str, true: str) -> tuple[float, float]:
-    def pairs(by: str) -> int:
-        return con.execute(
-            "SELECT coalesce(sum(n * (n - 1) // 2), 0)::BIGINT FROM "
-            f"(SELECT count(*) AS n FROM {table} GROUP BY {by})"
-        ).fetchall()[0][0]
-
-    both, predicted, actual = pairs(f"{found}, {true}"), pairs(found), pairs(true)
+    both, predicted, actual = pair_counts(con, table, found, true)
     return both / predicted, both / actual
 
 
