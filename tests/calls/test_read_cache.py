@@ -141,3 +141,17 @@ def test_the_cache_can_be_switched_off(calls, settings):
         calls.get("chengguan", cid)
         Call.objects.filter(pk=cid).update(title="直接改")
         assert calls.get("chengguan", cid).json()["title"] == "直接改"
+
+
+def test_a_page_longer_than_a_workbench_page_is_not_kept(calls, monkeypatch):
+    monkeypatch.setattr("huying.calls.api_reads.KEEP_AT_MOST", 1)
+    with clock.frozen_at(MONDAY_9):
+        calls.create_ok()
+        newest = calls.create_ok(title="第二件")["id"]
+        assert len(calls.list("chengguan").json()["items"]) == 2  # two calls: over the limit
+        calls.client("chengguan").get("/api/v1/calls", {"limit": 1})  # one call: kept
+        Call.objects.filter(pk=newest).update(title="未经记录的修改")  # no counter bumped
+        titles = {item["title"] for item in calls.list("chengguan").json()["items"]}
+        kept = calls.client("chengguan").get("/api/v1/calls", {"limit": 1}).json()["items"]
+    assert "未经记录的修改" in titles  # the long page is read afresh
+    assert [item["title"] for item in kept] == ["第二件"]  # the one-call page, from memory

@@ -8,6 +8,8 @@ from huying.calls import api_render, read_cache, selectors
 from huying.core import clock
 from huying.core.pagination import CappedCountLimitOffset
 
+KEEP_AT_MOST = 100  # calls on a kept list page
+
 
 def call_list(
     request: HttpRequest, filters: selectors.CallFilter, page: CappedCountLimitOffset.Input
@@ -19,6 +21,10 @@ def call_list(
         calls = selectors.with_overdue(listed, filters.overdue, now)
         counted = selectors.counted(calls, filters)
         timed = api_render.timed_page(request, calls, page, counted=counted)
+        # Workbenches poll pages of 50; a page of up to 1,000 (an export, a script) is not kept:
+        # 2,048 of those would hold gigabytes in each web process.
+        if len(timed.dues) > KEEP_AT_MOST:
+            return read_cache.Built(timed, keep=False)
         # An overdue filter picks other calls once a deadline passes, with no write.
         until = None if filters.overdue is None else selectors.next_crossing(listed, now)
         return read_cache.Built(timed, until)

@@ -44,6 +44,7 @@ class Built:
 
     data: object
     until: datetime | None = None
+    keep: bool = True  # False: too big to keep (a page of hundreds of calls)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,8 @@ def cached(request: HttpRequest, build: Callable[[datetime], Built], now: dateti
     if entry is not None and entry.generation == current and entry.made <= now < entry.until:
         return entry.data
     built = build(now)
+    if not built.keep:
+        return built.data
     until = now + MAX_AGE
     if built.until is not None:
         until = min(until, built.until)
