@@ -349,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_datahub(sub)
 
+    from huying.sensing.cli import add_parser as add_sensing
+
+    add_sensing(sub)
+
     p = sub.add_parser(
         "manage",
         help="run any Django management command (advanced)",

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "huying.open311",
     "huying.datahub",
     "huying.patrol",
+    "huying.sensing",
     "huying.dashboard",
     "huying.demo",
 ]
@@ -200,6 +201,16 @@ PATROL_DAILY_CAP = env_int("HUYING_PATROL_DAILY_CAP", 200)
 PATROL_STAY_RADIUS_M = env_int("HUYING_PATROL_STAY_RADIUS_M", 30)
 PATROL_STAY_MINUTES = env_int("HUYING_PATROL_STAY_MINUTES", 2)
 PATROL_TRACK_RETENTION_DAYS = env_int("HUYING_PATROL_TRACK_RETENTION_DAYS", 180)
+
+# --- sensing (感知监测) ---------------------------------------------------
+# Readings stay in the database this long, then live only in the daily Parquet partitions.
+SENSING_KEEP_DAYS = env_int("HUYING_SENSING_KEEP_DAYS", 7)
+SENSING_DIR = Path(env_str("HUYING_SENSING_DIR") or DATA_DIR / "sensing")
+SENSING_HJ212_HOST = env_str("HUYING_SENSING_HJ212_HOST", "127.0.0.1")
+SENSING_HJ212_PORT = env_int("HUYING_SENSING_HJ212_PORT", 8212)
+SENSING_MQTT_URL = env_str("HUYING_SENSING_MQTT_URL", "mqtt://127.0.0.1:1883")
+# A connection that sends nothing for this long is closed (slow or dead peers hold no memory).
+SENSING_IDLE_SECONDS = env_int("HUYING_SENSING_IDLE_SECONDS", 300)
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
