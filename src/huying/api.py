@@ -20,6 +20,7 @@ from huying.datahub.api_hub_sources import router as datahub_sources_router
 from huying.notify.api import router as notify_router
 from huying.orgs.api import auth_router, orgs_router
 from huying.patrol.api import router as patrol_router
+from huying.sensing.api_water import router as water_router
 
 api = NinjaAPI(
     title="呼应 Huying API",
@@ -47,3 +48,4 @@ api.add_router("/v1/catalogue", catalogue_router)
 api.add_router("/v1/datahub", datahub_router)
 api.add_router("/v1/datahub/sources", datahub_sources_router)
 api.add_router("/v1/patrol", patrol_router)
+api.add_router("/v1/water", water_router)
