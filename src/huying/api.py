@@ -20,6 +20,11 @@ from huying.datahub.api_hub_sources import router as datahub_sources_router
 from huying.notify.api import router as notify_router
 from huying.orgs.api import auth_router, orgs_router
 from huying.patrol.api import router as patrol_router
+from huying.sensing.api_alarms import router as alarms_router
+from huying.sensing.api_boards import router as boards_router
+from huying.sensing.api_history import router as history_router
+from huying.sensing.api_telemetry import router as telemetry_router
+from huying.sensing.api_video import router as video_router
 from huying.sensing.api_water import router as water_router
 
 api = NinjaAPI(
@@ -49,3 +54,8 @@ api.add_router("/v1/datahub", datahub_router)
 api.add_router("/v1/datahub/sources", datahub_sources_router)
 api.add_router("/v1/patrol", patrol_router)
 api.add_router("/v1/water", water_router)
+api.add_router("/v1/sensing/alarms", alarms_router)
+api.add_router("/v1/sensing/video", video_router)
+api.add_router("/v1/sensing/boards", boards_router)
+api.add_router("/v1/sensing/history", history_router)
+api.add_router("/v1/sensing", telemetry_router)

@@ -175,6 +175,9 @@ def cmd_demo(args) -> int:
         from huying.demo.patrol import load_demo_patrol
 
         print(load_demo_patrol())
+    from huying.demo.sensing import load_demo_sensing
+
+    print(load_demo_sensing().describe())
     url = f"http://{args.host}:{args.port}/"
     print(f"\n呼应演示区已就绪：{url}\n\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for username, description in demo.demo_accounts():
@@ -195,6 +198,9 @@ def cmd_demo(args) -> int:
                 str(args.port),
             ],
             [sys.executable, "-m", "huying.cli", "worker"],
+            [sys.executable, "-m", "huying.cli", "ingest"],
+            # The simulator retries until the ingest doors and the web server listen.
+            [sys.executable, "-m", "huying.cli", "simulate", "sensors", "--web", url],
         ]
     )
 
@@ -238,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create or update the SQLite database under var/, load the "
         "demo district (Baiyun District, Guangzhou) and a year of call history "
         "without duplicating anything already there, print the URL and the demo "
-        "accounts, then run the web server and the worker together until Ctrl+C.",
+        "accounts, then run the web server, the worker, the sensor ingest and the sensor "
+        "simulator together until Ctrl+C.",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")

@@ -209,8 +209,18 @@ SENSING_DIR = Path(env_str("HUYING_SENSING_DIR") or DATA_DIR / "sensing")
 SENSING_HJ212_HOST = env_str("HUYING_SENSING_HJ212_HOST", "127.0.0.1")
 SENSING_HJ212_PORT = env_int("HUYING_SENSING_HJ212_PORT", 8212)
 SENSING_MQTT_URL = env_str("HUYING_SENSING_MQTT_URL", "mqtt://127.0.0.1:1883")
+# The MQTT session name: fixed, so a restarted process gets its unacknowledged messages again;
+# give each ingest process its own (empty: huying-ingest-<host name>).
+SENSING_MQTT_CLIENT_ID = env_str("HUYING_SENSING_MQTT_CLIENT_ID", "")
+SENSING_HTTP_HOST = env_str("HUYING_SENSING_HTTP_HOST", "127.0.0.1")
+SENSING_HTTP_PORT = env_int("HUYING_SENSING_HTTP_PORT", 8213)
 # A connection that sends nothing for this long is closed (slow or dead peers hold no memory).
 SENSING_IDLE_SECONDS = env_int("HUYING_SENSING_IDLE_SECONDS", 300)
+# GB/T 28181 alarm notifications (SIP MESSAGE over UDP) from cameras and video platforms.
+SENSING_SIP_HOST = env_str("HUYING_SENSING_SIP_HOST", "127.0.0.1")
+SENSING_SIP_PORT = env_int("HUYING_SENSING_SIP_PORT", 15060)
+# The department a confirmed video event is called to (urban management), by org code.
+SENSING_VIDEO_DEPARTMENT = env_str("HUYING_SENSING_VIDEO_DEPARTMENT", "440111-cgj")
 
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")

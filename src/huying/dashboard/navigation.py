@@ -10,6 +10,8 @@ from huying.calls import statistics, town_selectors
 from huying.datahub import privacy as datahub_privacy
 from huying.orgs.choices import Role
 from huying.patrol import coverage_scope
+from huying.sensing import board_selectors as sensing_boards
+from huying.sensing import video_selectors
 
 EVERYONE = frozenset(Role)
 
@@ -63,6 +65,12 @@ NAV_ITEMS = (
     NavItem(gettext_noop("巡查计划"), "patrol:plan", frozenset({Role.INSPECTOR})),
     # Households visited against the plan; who sees whose: patrol/coverage_scope.py.
     NavItem(gettext_noop("巡查覆盖"), "patrol:coverage", when=coverage_scope.may_view),
+    # 感知监测: who sees which stations, enterprises and alarms: sensing/board_selectors.py.
+    NavItem(gettext_noop("水质看板"), "sensing:water", when=sensing_boards.may_view),
+    NavItem(gettext_noop("企业风险"), "sensing:enterprises", when=sensing_boards.may_view),
+    NavItem(gettext_noop("告警列表"), "sensing:alarms", when=sensing_boards.may_view),
+    # Video events: who sees which cameras' events: sensing/video_selectors.py.
+    NavItem(gettext_noop("视频研判"), "sensing:video", when=video_selectors.may_view),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),

@@ -10,6 +10,7 @@ The hot path uses the database driver directly (no model instances): on PostgreS
 """
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,12 +41,42 @@ class NewSample:
 
 
 def encode_values(values: Values) -> str:
-    """Compact, key-sorted JSON: the same readings always give the same text."""
+    """Compact, key-sorted JSON: the same readings always give the same text.
+
+    The hot path writes the text itself (a third of json.dumps' cost) when every code and flag
+    is a plain token and every value a finite float: then the text is exactly json.dumps'."""
+    parts = []
+    for code, (value, flag) in sorted(values.items()):
+        if (
+            type(value) is not float
+            or value - value != 0
+            or (code not in _PLAIN and not _plain(code))
+            or (flag not in _PLAIN and not _plain(flag))
+        ):
+            return _json_values(values)
+        parts.append(f'"{code}":[{_float_text(value)},"{flag}"]')
+    return "{" + ",".join(parts) + "}"
+
+
+def _json_values(values: Values) -> str:
     return json.dumps(
         {code: [value, flag] for code, (value, flag) in sorted(values.items())},
         separators=(",", ":"),
         ensure_ascii=False,
     )
+
+
+_float_text = float.__repr__  # what json.dumps writes for a finite float
+_PLAIN: set[str] = set()  # codes and flags seen to need no JSON escaping
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.\-]{0,40}")
+
+
+def _plain(text: str) -> bool:
+    if type(text) is not str or not _PLAIN_TOKEN.fullmatch(text):
+        return False
+    if len(_PLAIN) < 10_000:
+        _PLAIN.add(text)
+    return True
 
 
 def decode_values(text: str) -> Values:
@@ -87,15 +118,16 @@ def _write_postgresql(samples: Sequence[NewSample]) -> int:
 
 
 def _write_sqlite(samples: Sequence[NewSample]) -> int:
+    texts: dict[datetime, str] = {}  # samples share times (a read's arrival, report times)
+
+    def text(moment: datetime) -> str:
+        found = texts.get(moment)
+        if found is None:
+            found = texts[moment] = sqlite_time(moment)
+        return found
+
     rows = [
-        (
-            s.device_id,
-            s.kind,
-            sqlite_time(s.time),
-            encode_values(s.values),
-            s.door,
-            sqlite_time(s.received_at),
-        )
+        (s.device_id, s.kind, text(s.time), encode_values(s.values), s.door, text(s.received_at))
         for s in samples
     ]
     raw = connection.connection  # the sqlite3 connection: no per-row wrapper work

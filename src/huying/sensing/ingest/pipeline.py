@@ -41,14 +41,19 @@ class Stats:
 @dataclass
 class Pipeline:
     after_store: Sequence[AfterStore] = ()
-    max_batch: int = 5000  # samples per transaction
-    max_pending: int = 50_000  # samples waiting; above it doors stop reading
+    # Samples per transaction, and waiting: above the limit doors stop reading. The limit is
+    # max_wait seconds of work at the pace the writer measures (never under one batch nor over
+    # max_pending): a longer queue buys no throughput, only arrival-to-alarm latency and memory.
+    max_batch: int = 4000
+    max_pending: int = 8000
+    max_wait: float = 0.4
     stats: Stats = field(default_factory=Stats)
 
     def __post_init__(self) -> None:
         self._lock = threading.Condition()
         self._pending: deque[tuple[Sequence[NewSample], Done]] = deque()
         self._pending_samples = 0
+        self._limit = self.max_pending
         self._waiting_for_room: list[Callable[[], None]] = []
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -62,13 +67,17 @@ class Pipeline:
             self._pending_samples += len(samples)
             self._lock.notify()
 
+    def pending(self) -> int:
+        """Samples waiting to be stored (for the rate log)."""
+        return self._pending_samples
+
     def has_room(self) -> bool:
-        return self._pending_samples < self.max_pending
+        return self._pending_samples < self._limit
 
     def when_room(self, callback: Callable[[], None]) -> None:
         """Call `callback` (from the writer thread) once the queue is below half full."""
         with self._lock:
-            if self._pending_samples < self.max_pending // 2:
+            if self._pending_samples < self._limit // 2:
                 callback()
             else:
                 self._waiting_for_room.append(callback)
@@ -107,7 +116,7 @@ class Pipeline:
                 batch.append(item)
                 count += len(item[0])
             self._pending_samples -= count
-            if self._pending_samples < self.max_pending // 2 and self._waiting_for_room:
+            if self._pending_samples < self._limit // 2 and self._waiting_for_room:
                 waiting, self._waiting_for_room = self._waiting_for_room, []
             else:
                 waiting = []
@@ -136,7 +145,14 @@ class Pipeline:
                 hook(samples)
             except Exception:  # a failing rule must not stop ingest: readings are safe
                 log.exception("after-store step %s failed", getattr(hook, "__name__", hook))
-        self.stats.rules_seconds += time.perf_counter() - stored
+        done_at = time.perf_counter()
+        self.stats.rules_seconds += done_at - stored
+        self._adapt(len(samples), done_at - started)
+
+    def _adapt(self, count: int, seconds: float) -> None:
+        if seconds > 0:
+            pace = count / seconds
+            self._limit = int(min(self.max_pending, max(self.max_batch, pace * self.max_wait)))
 
     def _count(self, samples: Sequence[NewSample], new: int, seconds: float) -> None:
         self.stats.batches += 1
