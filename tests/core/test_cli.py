@@ -18,6 +18,9 @@ SUBCOMMANDS = [
     "check",
     "manage",
     "datahub",
+    "ingest",
+    "hj212",
+    "simulate",
 ]
 
 
