@@ -6,7 +6,6 @@ import gzip
 import socket
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from bench import ingest as bench
@@ -16,8 +15,9 @@ from huying.sensing.hj212.encode import data_packet, encode, split_packet
 from huying.sensing.hj212.errors import FrameError
 from huying.sensing.hj212.packet import parse_line, readings
 from huying.sensing.store import decode_values
+from tests.sensing.hj212_files import SHARED_DATA
 
-CORPUS = Path("/work/shared/data/hj212-corpus")
+CORPUS = SHARED_DATA / "hj212-corpus"
 KIND_NUMBER = {"rtd": 1, "minute": 2, "hour": 3, "day": 4}
 IDLE_SECONDS = 2
 DEVICES = 260

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from huying.sensing import store
 from huying.sensing.store import NewSample
@@ -100,7 +100,9 @@ class Pipeline:
         while True:
             batch = self._take()
             if batch is None:
-                close_old_connections()
+                # Its connection ends with it: an idle one left open would keep PostgreSQL
+                # from dropping the database (tests) and hold a server slot (production).
+                connection.close()
                 return
             self._store(batch)
 
