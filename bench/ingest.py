@@ -385,7 +385,12 @@ def main() -> int:
     parser.add_argument("--readings-per-packet", type=int, default=10)
     parser.add_argument("--window", type=int, default=64, help="unacknowledged packets each")
     parser.add_argument("--senders", type=int, default=2, help="sender processes")
-    parser.add_argument("--processes", type=int, default=1, help="huying ingest --processes")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=None,
+        help="huying ingest --processes (default: its own, 2 on PostgreSQL, 1 on SQLite)",
+    )
     parser.add_argument("--register", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--rule", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--mn", action="append", default=[], help=argparse.SUPPRESS)
@@ -400,10 +405,12 @@ def main() -> int:
     register(env, args.connections, rule=True)
     port = free_port()
     (folder / "ingest.log").unlink(missing_ok=True)
-    server = start_ingest(env, port, "--processes", str(args.processes))
     database = "PostgreSQL" if env["HUYING_DATABASE_URL"].startswith("postgres") else "SQLite"
+    processes = args.processes or (2 if database == "PostgreSQL" else 1)
+    server = start_ingest(env, port, "--processes", str(processes))
     print(
-        f"{database}, {args.connections} connections, {args.readings_per_packet} readings a packet"
+        f"{database}, {args.connections} connections, {args.readings_per_packet} readings a "
+        f"packet, huying ingest --processes {processes}"
     )
     try:
         # Over three times the target's packets per connection: the senders never run dry.
