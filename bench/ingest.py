@@ -148,9 +148,10 @@ def mn(n: int) -> str:
 def start_ingest(env, port: int, *extra: str, log: Path | None = None) -> subprocess.Popen:
     """`huying ingest` on 127.0.0.1:port, once it says it is ready; its log goes to `log`."""
     log = log or Path(env["HUYING_DATA_DIR"]) / "ingest.log"
+    one_process = [] if "--processes" in extra else ["--processes", "1"]
     with log.open("ab") as sink:
         process = subprocess.Popen(
-            [*HUYING, "ingest", "--doors", "hj212", "--port", str(port), *extra],
+            [*HUYING, "ingest", "--doors", "hj212", "--port", str(port), *one_process, *extra],
             env=env,
             stdout=subprocess.PIPE,
             stderr=sink,

@@ -106,14 +106,29 @@ async def _serve(pipeline, doors, host, port, idle_seconds, reuse_port) -> None:
 
 
 def _spawn_helper(host, port, idle_seconds) -> subprocess.Popen:
-    command = [sys.executable, "-m", "huying.cli", "ingest", "--doors", "hj212", "--reuse-port"]
+    command = [
+        *[sys.executable, "-m", "huying.cli", "ingest", "--doors", "hj212", "--reuse-port"],
+        *["--processes", "1"],  # a helper never spawns helpers of its own
+    ]
     if host is not None:
         command += ["--host", host]
     if port is not None:
         command += ["--port", str(port)]
     if idle_seconds is not None:
         command += ["--idle-seconds", str(idle_seconds)]
-    return subprocess.Popen(command)  # noqa: S603 (our own interpreter and arguments)
+    # Our own interpreter and arguments; preexec_fn is safe here: no threads run yet.
+    return subprocess.Popen(command, preexec_fn=_die_with_parent)  # noqa: S603
+
+
+def _die_with_parent() -> None:
+    """A helper must not outlive its parent (killed with SIGKILL it cannot stop them): Linux
+    sends the helper SIGTERM when the parent dies, and the helper then drains and exits."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the helpers stop when the parent stops them
+        pass
 
 
 class Beats:
