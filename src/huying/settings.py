@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "huying.datahub",
     "huying.patrol",
     "huying.sensing",
+    "huying.supervision",
     "huying.dashboard",
     "huying.demo",
 ]

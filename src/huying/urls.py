@@ -24,6 +24,7 @@ urlpatterns = [
     path("datahub/", include("huying.datahub.urls")),
     path("patrol/", include("huying.patrol.urls")),
     path("sensing/", include("huying.sensing.urls")),
+    path("supervision/", include("huying.supervision.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("metrics", core_views.metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
