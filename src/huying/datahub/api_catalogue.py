@@ -78,7 +78,7 @@ ERRORS = {code: CatalogueError for code in (403, 404, 409, 422)}
 # --- output ------------------------------------------------------------------------------------
 
 
-class UnitOut(Schema):
+class CatalogueUnitOut(Schema):
     code: str
     name: str
 
@@ -112,7 +112,7 @@ class CategoryOut(Schema):
     code: str = Field(description="类目编码")
     name: str
     description: str
-    owner: UnitOut = Field(description="责任部门")
+    owner: CatalogueUnitOut = Field(description="责任部门")
     source_system: str = Field(description="来源系统")
     update_frequency: str
     update_frequency_label: str = Field(alias="get_update_frequency_display")
@@ -186,7 +186,7 @@ class RequestOut(Schema):
 
     id: int
     category: CategoryRef
-    org: UnitOut = Field(description="申请单位")
+    org: CatalogueUnitOut = Field(description="申请单位")
     requested_by: str = Field(description="申请人")
     purpose: str
     fields: list[str] = Field(description="申请的数据项；空表示全部")
@@ -227,7 +227,7 @@ class GrantOut(Schema):
 
     id: int
     category: CategoryRef
-    org: UnitOut = Field(description="获授权单位")
+    org: CatalogueUnitOut = Field(description="获授权单位")
     role: str = Field(description="限于该角色；空表示单位的所有角色")
     fields: list[str] = Field(description="授权的数据项；空表示全部")
     granted_by: str
@@ -280,7 +280,7 @@ class ApproveIn(Schema):
 AS_ASKED = ApproveIn()  # approve as asked: no note, the request's own period, every role
 
 
-class ReasonIn(Schema):
+class CatalogueReasonIn(Schema):
     model_config = _examples({"reason": "申请用途与数据无关，请补充依据"})
 
     reason: Text = Field(max_length=2000, description="理由（必填）")
@@ -406,7 +406,7 @@ def approve(request: HttpRequest, request_id: Path[Id], payload: ApproveIn = AS_
     response={200: RequestOut, **ERRORS},
     summary="驳回申请（须说明理由）",
 )
-def decline(request: HttpRequest, request_id: Path[Id], payload: ReasonIn):
+def decline(request: HttpRequest, request_id: Path[Id], payload: CatalogueReasonIn):
     catalogue.decline(
         actor=request.auth,
         request=selectors.request_detail(request.auth, request_id),
@@ -443,7 +443,7 @@ def list_grants(request: HttpRequest, active: bool | None = None, category: str 
     response={200: GrantOut, **ERRORS},
     summary="撤销授权（须说明理由）",
 )
-def revoke(request: HttpRequest, grant_id: Path[Id], payload: ReasonIn):
+def revoke(request: HttpRequest, grant_id: Path[Id], payload: CatalogueReasonIn):
     catalogue.revoke(
         actor=request.auth,
         grant=selectors.grant_detail(request.auth, grant_id),

@@ -18,12 +18,12 @@ from huying.patrol import track_selectors, tracks
 router = Router(tags=["出租屋巡查"])
 
 
-class ErrorOut(Schema):
+class PatrolErrorOut(Schema):
     detail: str
     errors: list[dict]
 
 
-ERRORS = {code: ErrorOut for code in (403, 404, 422)}
+ERRORS = {code: PatrolErrorOut for code in (403, 404, 422)}
 
 
 class PositionIn(Schema):

@@ -58,7 +58,7 @@ class AlarmOut(Schema):
 PagedAlarmOut = paged(AlarmOut, CappedCountLimitOffset)
 
 
-class EventOut(Schema):
+class AlarmEventOut(Schema):
     kind: str
     kind_label: str
     at: datetime
@@ -67,10 +67,10 @@ class EventOut(Schema):
 
 
 class AlarmDetailOut(AlarmOut):
-    events: list[EventOut]
+    events: list[AlarmEventOut]
 
 
-class NoteIn(Schema):
+class AlarmNoteIn(Schema):
     note: str = Field(default="", max_length=300, description="说明")
 
 
@@ -143,14 +143,14 @@ def get_alarm(request: HttpRequest, alarm_id: Path[Id]):
 @router.post(
     "/{alarm_id}/acknowledge", response={200: AlarmDetailOut, **ERRORS}, summary="确认告警"
 )
-def acknowledge(request: HttpRequest, alarm_id: Path[Id], payload: NoteIn):
+def acknowledge(request: HttpRequest, alarm_id: Path[Id], payload: AlarmNoteIn):
     alarm = alarm_selectors.alarm_detail(request.auth, alarm_id)
     alarms.acknowledge(request.auth, alarm, payload.note)
     return detail_out(alarm_selectors.alarm_detail(request.auth, alarm_id))
 
 
 @router.post("/{alarm_id}/clear", response={200: AlarmDetailOut, **ERRORS}, summary="解除告警")
-def clear(request: HttpRequest, alarm_id: Path[Id], payload: NoteIn):
+def clear(request: HttpRequest, alarm_id: Path[Id], payload: AlarmNoteIn):
     alarm = alarm_selectors.alarm_detail(request.auth, alarm_id)
     alarms.clear(request.auth, alarm, payload.note)
     return detail_out(alarm_selectors.alarm_detail(request.auth, alarm_id))

@@ -24,7 +24,7 @@ router = Router(tags=["感知监测看板"])
 MAX_TREND_DAYS = 92  # the database keeps recent days; history beyond it is Parquet's
 
 
-class PointOut(Schema):
+class BoardPointOut(Schema):
     code: str
     name: str
     kind: str = Field(description="section 考核断面 / point 河涌监测点")
@@ -41,7 +41,7 @@ class PointOut(Schema):
 
 class WaterOut(Schema):
     day: str
-    points: list[PointOut]
+    points: list[BoardPointOut]
     summary: dict = Field(description="点位数、各类别点位数、I–III 类占比、劣V 点位数")
 
 
@@ -50,7 +50,7 @@ class TrendPointOut(Schema):
     value: float = Field(description="该小时的均值")
 
 
-class TrendOut(Schema):
+class BoardTrendOut(Schema):
     station: str
     parameter: str
     name: str
@@ -101,8 +101,12 @@ def summary_out(summary: dict) -> dict:
     return out
 
 
-@router.get("/water/trend", response={200: TrendOut, **ERRORS}, url_name="sensing_boards_trend",
-            summary="某站点某参数的小时均值趋势（默认最近 7 天）")  # fmt: skip
+@router.get(
+    "/water/trend",
+    response={200: BoardTrendOut, **ERRORS},
+    url_name="sensing_boards_trend",
+    summary="某站点某参数的小时均值趋势（默认最近 7 天）",
+)
 def get_trend(
     request: HttpRequest,
     station: Query[str],

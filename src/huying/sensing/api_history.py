@@ -51,7 +51,7 @@ class TrendIn(Schema):
     )
 
 
-class PointOut(Schema):
+class HistoryPointOut(Schema):
     time: datetime = Field(description="时段起点（本地时间）；不分时段时为数据时间")
     value: float = Field(description="均值")
     min: float
@@ -59,14 +59,14 @@ class PointOut(Schema):
     count: int = Field(description="参与计算的有效读数个数（标记 N、S）")
 
 
-class TrendOut(Schema):
+class HistoryTrendOut(Schema):
     station: str
     parameter: str
     since: date
     until: date = Field(description="含当天")
     bucket: str
     kind: str = Field(description="所用数据类型；auto 时为实际选用的")
-    points: list[PointOut]
+    points: list[HistoryPointOut]
 
 
 class ExceedanceOut(Schema):
@@ -99,7 +99,7 @@ def _range(since: date | None, until: date | None) -> tuple[date, date]:
 
 @router.get(
     "/trend",
-    response={200: TrendOut, **ERRORS},
+    response={200: HistoryTrendOut, **ERRORS},
     summary="站点某参数的历史趋势：按小时或按天的均值、最小值、最大值（含已归档的历史数据）",
 )
 def get_trend(request: HttpRequest, q: Query[TrendIn]):

@@ -63,7 +63,7 @@ class RecordedOut(Schema):
     status: str
 
 
-class EventOut(Schema):
+class VideoEventOut(Schema):
     id: int
     camera: str = Field(description="摄像机编码")
     camera_name: str
@@ -111,8 +111,8 @@ class EventOut(Schema):
         return event.call.number if event.call_id else None
 
 
-class EventDetailOut(EventOut):
-    history: list[EventOut] = Field(description="该摄像机最近的其他事件及研判结果")
+class EventDetailOut(VideoEventOut):
+    history: list[VideoEventOut] = Field(description="该摄像机最近的其他事件及研判结果")
 
 
 class ReviewIn(Schema):
@@ -216,7 +216,7 @@ def recorded_out(found: video.Recorded) -> dict:
 # --- users -------------------------------------------------------------------------------------
 
 
-@router.get("/events", response=list[EventOut], summary="视频事件列表（研判队列），最新在前")
+@router.get("/events", response=list[VideoEventOut], summary="视频事件列表（研判队列），最新在前")
 @paginate(BoundedLimitOffset)
 def get_events(
     request: HttpRequest,
@@ -238,13 +238,15 @@ def get_event(request: HttpRequest, pk: Id):
     return event
 
 
-@router.post("/events/{pk}/confirm", response={200: EventOut, **ERRORS}, summary="确认并派发城管")
+@router.post(
+    "/events/{pk}/confirm", response={200: VideoEventOut, **ERRORS}, summary="确认并派发城管"
+)
 def post_confirm(request: HttpRequest, pk: Id, payload: ReviewIn):
     event = video_selectors.event_for(request.auth, pk)
     return video.confirm(request.auth, event, payload.note)
 
 
-@router.post("/events/{pk}/dismiss", response={200: EventOut, **ERRORS}, summary="判为误报")
+@router.post("/events/{pk}/dismiss", response={200: VideoEventOut, **ERRORS}, summary="判为误报")
 def post_dismiss(request: HttpRequest, pk: Id, payload: ReviewIn):
     event = video_selectors.event_for(request.auth, pk)
     return video.dismiss(request.auth, event, payload.note)
