@@ -2,6 +2,7 @@
 go through a connection's read path; it never raises, and the real packets still get through."""
 
 import asyncio
+import threading
 from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +19,20 @@ PARTS = split_packet(
     "FUZZ01", "2061", AT, {f"w{n:05d}": (n, "N") for n in range(30)}, qn="2", max_cp=200
 )
 DEVICE = DeviceRef(1, "fuzz", "water", "123456", True)
+
+
+def run_in_own_loop(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the main thread, where asyncio.run refuses to start another."""
+    found = {}
+
+    def target():
+        found["result"] = asyncio.run(coroutine)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    return found["result"]
 
 
 class Transport:
@@ -84,7 +99,7 @@ def test_any_bytes_never_raise(chunks, cut):
         connection.received(GOOD)  # after whatever came before, a good packet still counts
         return door, connection
 
-    door, connection = asyncio.run(run())
+    door, connection = run_in_own_loop(run())
     assert door.tally.totals().get(("hj212", "internal_error"), 0) == 0
     assert any(s.values == {"w01018": (20.5, "N")} for s in door.pipeline.samples) or (
         connection.transport.closed  # the stream went over the framer's bound: cut off
@@ -98,6 +113,6 @@ def test_a_good_packet_after_garbage_is_stored_and_answered():
         connection.received(GOOD[40:] + GOOD)
         return door, connection
 
-    door, connection = asyncio.run(run())
+    door, connection = run_in_own_loop(run())
     assert len(door.pipeline.samples) >= 1
     assert b"CN=9014" in b"".join(connection.transport.written)
