@@ -26,6 +26,14 @@ from huying.sensing.api_history import router as history_router
 from huying.sensing.api_telemetry import router as telemetry_router
 from huying.sensing.api_video import router as video_router
 from huying.sensing.api_water import router as water_router
+from huying.supervision.api_cases import router as supervision_cases_router
+from huying.supervision.api_metrics import router as supervision_metrics_router
+from huying.supervision.api_plans import assessments_router as supervision_assessments_router
+from huying.supervision.api_plans import merges_router as supervision_merges_router
+from huying.supervision.api_plans import plans_router as supervision_plans_router
+from huying.supervision.api_reminders import router as supervision_reminders_router
+from huying.supervision.api_submissions import router as supervision_submissions_router
+from huying.supervision.api_tasks import router as supervision_tasks_router
 
 api = NinjaAPI(
     title="呼应 Huying API",
@@ -58,4 +66,12 @@ api.add_router("/v1/sensing/alarms", alarms_router)
 api.add_router("/v1/sensing/video", video_router)
 api.add_router("/v1/sensing/boards", boards_router)
 api.add_router("/v1/sensing/history", history_router)
+api.add_router("/v1/supervision/tasks", supervision_tasks_router)
+api.add_router("/v1/supervision/reminders", supervision_reminders_router)
+api.add_router("/v1/supervision/submissions", supervision_submissions_router)
+api.add_router("/v1/supervision/plans", supervision_plans_router)
+api.add_router("/v1/supervision/assessments", supervision_assessments_router)
+api.add_router("/v1/supervision/merges", supervision_merges_router)
+api.add_router("/v1/supervision/cases", supervision_cases_router)
+api.add_router("/v1/supervision/metrics", supervision_metrics_router)
 api.add_router("/v1/sensing", telemetry_router)

@@ -178,6 +178,9 @@ def cmd_demo(args) -> int:
     from huying.demo.sensing import load_demo_sensing
 
     print(load_demo_sensing().describe())
+    from huying.demo.supervision import load_demo_supervision
+
+    print(load_demo_supervision().describe())
     url = f"http://{args.host}:{args.port}/"
     print(f"\n呼应演示区已就绪：{url}\n\n演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
     for username, description in demo.demo_accounts():

@@ -223,6 +223,22 @@ SENSING_SIP_PORT = env_int("HUYING_SENSING_SIP_PORT", 15060)
 # The department a confirmed video event is called to (urban management), by org code.
 SENSING_VIDEO_DEPARTMENT = env_str("HUYING_SENSING_VIDEO_DEPARTMENT", "440111-cgj")
 
+# --- supervision (精准监督) ------------------------------------------------
+# Burden checks of a reporting task: a frequency above this one is flagged (daily, weekly,
+# monthly, quarterly, yearly).
+SUPERVISION_MAX_FREQUENCY = env_str("HUYING_SUPERVISION_MAX_FREQUENCY", "monthly")
+# A task whose fields are this share or more equivalent to another active task's is flagged.
+SUPERVISION_OVERLAP_SHARE = float(env_str("HUYING_SUPERVISION_OVERLAP_SHARE") or 0.5)
+# Registered tasks landing on one town in one month above this are flagged.
+SUPERVISION_TOWN_MONTHLY_CAP = env_int("HUYING_SUPERVISION_TOWN_MONTHLY_CAP", 8)
+# A warning (提醒) must be answered within this many working days.
+SUPERVISION_ANSWER_WORKING_DAYS = env_int("HUYING_SUPERVISION_ANSWER_WORKING_DAYS", 5)
+# Filling in: minutes a cadre saves for each field the platform pre-fills and the unit keeps.
+SUPERVISION_MINUTES_PER_FIELD = float(env_str("HUYING_SUPERVISION_MINUTES_PER_FIELD") or 3)
+# Inspection plans: an assessment launched is planned, and two planned assessments are proposed
+# for merging, at or above this similarity of names or of items (0 to 1).
+SUPERVISION_SIMILAR_ASSESSMENT = float(env_str("HUYING_SUPERVISION_SIMILAR_ASSESSMENT") or 0.6)
+
 # --- notifications: outside channels (the in-app inbox needs no setting) ---
 NOTIFY_WEBHOOK_URL = env_str("HUYING_NOTIFY_WEBHOOK_URL")
 if NOTIFY_WEBHOOK_URL and not NOTIFY_WEBHOOK_URL.startswith(("http://", "https://")):

@@ -25,6 +25,8 @@ DEPARTMENT_NAMES = {suffix: name for suffix, name, _ in DEPARTMENTS}
 ALL_ORGS = 1 + 2 + len(DEPARTMENTS) + len(TOWNS) + sum(VILLAGE_COUNT.values())
 
 HUB = ["数据目录", "实有人口", "数据差异"]  # the data hub: catalogue for all, registry by role
+SENSING = ["水质看板", "企业风险", "告警列表", "视频研判"]  # boards scoped by role and place
+SUPERVISION = ["考核计划", "填报任务", "统一填报", "提醒", "问题台账", "减负成效"]
 NAV_BASE = ["首页", *HUB, "组织架构", "消息"]
 NAV_INSPECTOR = ["首页", *HUB, "巡查计划", "巡查覆盖", "组织架构", "消息"]
 NAV_COMMAND = [
@@ -35,6 +37,8 @@ NAV_COMMAND = [
     *HUB,
     "数据导入",
     "巡查覆盖",
+    *SENSING,
+    *SUPERVISION,
     "组织架构",
     "消息",
     "接口文档",
@@ -46,16 +50,34 @@ NAV_LEADER = [
     "统计分析",
     *HUB,
     "巡查覆盖",
+    *SENSING,
+    *SUPERVISION,
     "组织架构",
     "消息",
     "接口文档",
 ]
-NAV_SUPERVISOR = ["首页", "督办问责", "统计分析", *HUB, "组织架构", "消息", "审计日志", "接口文档"]
+NAV_SUPERVISOR = [
+    *["首页", "督办问责", "统计分析", *HUB, *SENSING, *SUPERVISION],
+    *["组织架构", "消息", "审计日志", "接口文档"],
+]
 NAV_ADMIN = [*NAV_COMMAND[:-1], "审计日志", "接口文档", "后台管理"]
-NAV_TOWN = ["首页", "呼叫工作台", "村社上报", "统计分析", *HUB, "巡查覆盖", "组织架构", "消息"]
-NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", *HUB, "组织架构", "消息"]
-NAV_RESPONDER = ["首页", "部门工作台", "数据目录", "组织架构", "消息"]
-NAV_DEPARTMENT_HEAD = ["首页", "部门工作台", "统计分析", "数据目录", "组织架构", "消息"]
+# A town's cadres: its boards and cameras, its one inbox of reporting tasks, its reminders.
+NAV_TOWN = [
+    *["首页", "呼叫工作台", "村社上报", "统计分析", *HUB, "巡查覆盖", *SENSING],
+    *["统一填报", "提醒", "组织架构", "消息"],
+]
+NAV_KEY_VILLAGE = ["首页", "呼叫工作台", "统计分析", *HUB, "统一填报", "提醒", "组织架构", "消息"]
+# Departments: their devices' boards (video review only for urban management, 城管局), their plan,
+# the tasks they push down, the reminders they must answer; the head also sees cases against them.
+WATCHING = ["水质看板", "企业风险", "告警列表"]
+NAV_RESPONDER = [
+    *["首页", "部门工作台", "数据目录", *WATCHING, "考核计划", "填报任务", "提醒"],
+    *["组织架构", "消息"],
+]
+NAV_DEPARTMENT_HEAD = [
+    *["首页", "部门工作台", "统计分析", "数据目录", *WATCHING, "考核计划", "填报任务"],
+    *["提醒", "问题台账", "组织架构", "消息"],
+]
 
 
 @dataclass(frozen=True)
@@ -80,6 +102,8 @@ def unit(username: str, role: Role, town: str, nav: list[str] = NAV_TOWN) -> Per
 
 def department(username: str, role: Role, suffix: str, colleagues: int) -> Persona:
     nav = NAV_DEPARTMENT_HEAD if role == Role.DEPARTMENT_HEAD else NAV_RESPONDER
+    if suffix == "cgj":  # urban management reviews the video events
+        nav = [*nav[: nav.index("告警列表") + 1], "视频研判", *nav[nav.index("告警列表") + 1 :]]
     return Persona(
         username, role, "department", DEPARTMENT_NAMES[suffix], None, nav, None, colleagues
     )

@@ -19,9 +19,14 @@ PAIRS = Path(__file__).with_name("field_pairs.tsv")
 
 @pytest.fixture(scope="module")
 def demo_catalogue(django_db_setup, django_db_blocker):
-    """The demo catalogue, loaded once (committed beside the demo district; idempotent)."""
+    """The demo catalogue, loaded once for this module (committed beside the demo district),
+    and removed after it: the other tests must not find fields already shared by chance."""
     with django_db_blocker.unblock():
+        before = set(Category.objects.values_list("pk", flat=True))
         load_demo_catalogue()
+    yield
+    with django_db_blocker.unblock():
+        Category.objects.exclude(pk__in=before).delete()
 
 
 def labelled_pairs() -> list[dict]:

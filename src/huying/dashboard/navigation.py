@@ -12,6 +12,7 @@ from huying.orgs.choices import Role
 from huying.patrol import coverage_scope
 from huying.sensing import board_selectors as sensing_boards
 from huying.sensing import video_selectors
+from huying.supervision import metrics as supervision_metrics
 
 EVERYONE = frozenset(Role)
 
@@ -71,6 +72,51 @@ NAV_ITEMS = (
     NavItem(gettext_noop("告警列表"), "sensing:alarms", when=sensing_boards.may_view),
     # Video events: who sees which cameras' events: sensing/video_selectors.py.
     NavItem(gettext_noop("视频研判"), "sensing:video", when=video_selectors.may_view),
+    # 督查检查考核计划: departments draft theirs, the district approves and merges.
+    NavItem(
+        gettext_noop("考核计划"),
+        "supervision:plans",
+        frozenset(
+            {
+                Role.RESPONDER,
+                Role.DEPARTMENT_HEAD,
+                Role.SUPERVISOR,
+                Role.LEADER,
+                Role.OPERATOR,
+                Role.ADMIN,
+            }
+        ),
+    ),
+    # 填表报数: departments register tasks; towns and villages fill them in one inbox
+    # (whose tasks and inbox: supervision/task_selectors.py and supervision/inbox.py).
+    NavItem(
+        gettext_noop("填报任务"),
+        "supervision:tasks",
+        frozenset(
+            {
+                Role.RESPONDER,
+                Role.DEPARTMENT_HEAD,
+                Role.SUPERVISOR,
+                Role.LEADER,
+                Role.OPERATOR,
+                Role.ADMIN,
+            }
+        ),
+    ),
+    NavItem(
+        gettext_noop("统一填报"),
+        "supervision:inbox",
+        frozenset({Role.CALLER, Role.SUPERVISOR, Role.LEADER, Role.OPERATOR, Role.ADMIN}),
+    ),
+    # 提醒, 问题台账 and 减负成效: who sees which: supervision/task_selectors.py,
+    # supervision/case_selectors.py and supervision/metrics.py (VIEWER_ROLES).
+    NavItem(gettext_noop("提醒"), "supervision:reminders", EVERYONE - {Role.INSPECTOR}),
+    NavItem(
+        gettext_noop("问题台账"),
+        "supervision:cases",
+        supervision_metrics.VIEWER_ROLES | {Role.DEPARTMENT_HEAD},
+    ),
+    NavItem(gettext_noop("减负成效"), "supervision:metrics", supervision_metrics.VIEWER_ROLES),
     NavItem(gettext_noop("组织架构"), "org-list"),
     NavItem(gettext_noop("消息"), "inbox", badge=True),
     NavItem(gettext_noop("审计日志"), "audit-list", frozenset({Role.SUPERVISOR, Role.ADMIN})),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from huying.core import scoping
+from huying.orgs.choices import Role
 from huying.orgs.models import User
 from huying.sensing import video
 from huying.sensing.choices import VideoEventStatus
@@ -27,8 +28,11 @@ def sees_all(user: User) -> bool:
 
 
 def may_view(user: User) -> bool:
-    """The page is for those who see some cameras: all of them, or a town's."""
-    return sees_all(user) or (user.org_id is not None and user.org.is_town)
+    """The page is for those who see some cameras: all of them, or a town's cadres (not its
+    inspectors, whose work is the rental round; like the sensing boards)."""
+    if sees_all(user):
+        return True
+    return user.role != Role.INSPECTOR and user.org_id is not None and user.org.is_town
 
 
 def visible_to(user: User) -> QuerySet[VideoEvent]:
