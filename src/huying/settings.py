@@ -213,6 +213,9 @@ SENSING_MQTT_URL = env_str("HUYING_SENSING_MQTT_URL", "mqtt://127.0.0.1:1883")
 # The MQTT session name: fixed, so a restarted process gets its unacknowledged messages again;
 # give each ingest process its own (empty: huying-ingest-<host name>).
 SENSING_MQTT_CLIENT_ID = env_str("HUYING_SENSING_MQTT_CLIENT_ID", "")
+# The shared-subscription group: the ingest processes of one installation split the messages;
+# two installations on one broker need two groups, or each takes the other's messages.
+SENSING_MQTT_GROUP = env_str("HUYING_SENSING_MQTT_GROUP", "huying")
 SENSING_HTTP_HOST = env_str("HUYING_SENSING_HTTP_HOST", "127.0.0.1")
 SENSING_HTTP_PORT = env_int("HUYING_SENSING_HTTP_PORT", 8213)
 # A connection that sends nothing for this long is closed (slow or dead peers hold no memory).

@@ -1,7 +1,8 @@
 """The back office for the sensing registry and its rules (rules are data: edited here)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from huying.sensing import tokens
 from huying.sensing.models import (
     Alarm,
     AlarmEvent,
@@ -50,6 +51,17 @@ class DeviceAdmin(admin.ModelAdmin):
     exclude = ["token_hash"]  # tokens are issued by sensing.devices, shown once
     readonly_fields = ["last_seen_at"]
     inlines = [SensorInline]
+    actions = ["issue_tokens"]
+
+    @admin.action(description="签发新令牌（旧令牌作废，新令牌只显示一次）")
+    def issue_tokens(self, request, queryset):
+        if queryset.count() > 20:
+            self.message_user(request, "一次最多为 20 台设备签发令牌", level=messages.ERROR)
+            return
+        for device in queryset:
+            token = tokens.issue_token(device, actor=request.user)
+            # Shown once: only its sha256 is kept, so it cannot be shown again.
+            self.message_user(request, f"{device.code}：{token}", level=messages.WARNING)
 
 
 @admin.register(Rule)

@@ -13,6 +13,9 @@ import secrets
 import threading
 import time
 
+from django.db import transaction
+
+from huying.core import audit
 from huying.sensing.models import Device
 
 TOKEN_PREFIX = "hyd_"  # noqa: S105 (a prefix, not a secret): tells a device token from a user's
@@ -27,11 +30,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def issue_token(device: Device) -> str:
-    """A new token for the device (the old one stops working); returned once, never stored."""
+def issue_token(device: Device, *, actor=None) -> str:
+    """A new token for the device (the old one stops working); returned once, never stored.
+    Audited: who gave a device its credentials, and when (never the token itself)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     device.token_hash = hash_token(token)
-    Device.objects.filter(pk=device.pk).update(token_hash=device.token_hash)
+    with transaction.atomic():
+        Device.objects.filter(pk=device.pk).update(token_hash=device.token_hash)
+        audit.record("sensing.device_token_issued", actor=actor, obj=device)
     forget()
     return token
 

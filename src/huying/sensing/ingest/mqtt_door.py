@@ -43,7 +43,6 @@ log = logging.getLogger("huying.sensing.ingest")
 
 DOOR = Door.MQTT.value
 TOPIC_ROOT = "huying/v1"
-SHARE_GROUP = "huying"
 KEEPALIVE = 30
 CACHE_SECONDS = 30.0
 ROOM_WAIT_SECONDS = 10.0
@@ -113,7 +112,7 @@ class MqttDoor:
     def __init__(self, pipeline, url: str, *, client_id: str, topic_root: str = TOPIC_ROOT):
         self.pipeline = pipeline
         self.topic_root = topic_root
-        self.subscription = f"$share/{SHARE_GROUP}/{topic_for('+', topic_root)}"
+        self.subscription = f"$share/{settings.SENSING_MQTT_GROUP}/{topic_for('+', topic_root)}"
         self.devices = DeviceCodes()
         self.closing = False
         self.connected = threading.Event()
