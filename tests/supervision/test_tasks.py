@@ -12,7 +12,7 @@ from huying.supervision.choices import FlagKind, TaskStatus, WarningOrigin
 from huying.supervision.models import Reminder
 from tests.supervision import test_tasks_scene as scene
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_shared_catalogue")]
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ import pytest
 from huying.core import clock
 from tests.supervision import test_tasks_scene as scene
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_shared_catalogue")]
 BASE = "/api/v1/supervision/tasks"
 
 
