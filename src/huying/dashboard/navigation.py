@@ -15,6 +15,10 @@ from huying.sensing import video_selectors
 from huying.supervision import metrics as supervision_metrics
 
 EVERYONE = frozenset(Role)
+# Department staff and the district-wide roles: who works with plans and reporting tasks.
+DEPARTMENTS_AND_DISTRICT = frozenset(
+    {Role.RESPONDER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.LEADER, Role.OPERATOR, Role.ADMIN}
+)
 
 
 @dataclass(frozen=True)
@@ -76,32 +80,14 @@ NAV_ITEMS = (
     NavItem(
         gettext_noop("考核计划"),
         "supervision:plans",
-        frozenset(
-            {
-                Role.RESPONDER,
-                Role.DEPARTMENT_HEAD,
-                Role.SUPERVISOR,
-                Role.LEADER,
-                Role.OPERATOR,
-                Role.ADMIN,
-            }
-        ),
+        DEPARTMENTS_AND_DISTRICT,
     ),
     # 填表报数: departments register tasks; towns and villages fill them in one inbox
     # (whose tasks and inbox: supervision/task_selectors.py and supervision/inbox.py).
     NavItem(
         gettext_noop("填报任务"),
         "supervision:tasks",
-        frozenset(
-            {
-                Role.RESPONDER,
-                Role.DEPARTMENT_HEAD,
-                Role.SUPERVISOR,
-                Role.LEADER,
-                Role.OPERATOR,
-                Role.ADMIN,
-            }
-        ),
+        DEPARTMENTS_AND_DISTRICT,
     ),
     NavItem(
         gettext_noop("统一填报"),
