@@ -105,3 +105,13 @@ def test_a_value_that_is_not_a_number_names_its_code():
     with pytest.raises(Invalid) as refused:
         grade_point([CLEAN | {ORP: math.nan}])
     assert refused.value.field == ORP
+
+
+def test_the_indicators_are_codes_the_devices_send():
+    """The grading reads the codes the codec knows and the simulator sends (HJ 212 has no
+    transparency or ORP code: both sides use the project's own)."""
+    from huying.sensing import black_odour
+    from huying.sensing.hj212.codes import KNOWN_CODES
+
+    indicators = {black_odour.TRANSPARENCY, black_odour.ORP, black_odour.DO, black_odour.NH3N}
+    assert indicators <= KNOWN_CODES

@@ -25,8 +25,8 @@ from django.utils.translation import gettext_lazy
 from huying.core.errors import Invalid
 from huying.sensing.water import DO, NH3N, finite_value
 
-TRANSPARENCY = "w01005"  # cm; project-local code (not in HJ 212-2017's table)
-ORP = "w01011"  # mV; project-local code (not in HJ 212-2017's table)
+TRANSPARENCY = "trans"  # cm; project-local code (HJ 212-2017 has none): hj212/codes.py
+ORP = "orp"  # mV; project-local code (HJ 212-2017 has none): hj212/codes.py
 STANDARD_DEPTH_CM = 25.0
 SHALLOW_SHARE = 0.4  # of the depth: the transparency limit in shallow water
 
