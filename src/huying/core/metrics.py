@@ -3,7 +3,8 @@
 Under `huying serve` the gunicorn processes share their counters through files in
 PROMETHEUS_MULTIPROC_DIR (set by the serve command), so a scrape sees the whole server.
 Heartbeats are read from the database at scrape time, so any web process reports every
-worker and ingest process.
+worker and ingest process; apps add their own such figures with `register_collector` (sensing:
+today's ingest counts and the open alarms).
 """
 
 import os
@@ -72,6 +73,15 @@ class HeartbeatCollector:
 
 _HEARTBEATS = HeartbeatCollector()
 REGISTRY.register(_HEARTBEATS)
+# Collectors that read the database at scrape time: the heartbeats, and what apps add.
+_AT_SCRAPE = [_HEARTBEATS]
+
+
+def register_collector(collector) -> None:
+    """An app adds figures it keeps in the database (read at each scrape, by any web process);
+    called from its AppConfig.ready(), so core needs to know nothing of the app."""
+    _AT_SCRAPE.append(collector)
+    REGISTRY.register(collector)
 
 
 def render() -> bytes:
@@ -79,6 +89,7 @@ def render() -> bytes:
         # One registry per scrape, aggregating every process's files (the library's pattern).
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        registry.register(_HEARTBEATS)
+        for collector in _AT_SCRAPE:
+            registry.register(collector)
         return generate_latest(registry)
     return generate_latest(REGISTRY)

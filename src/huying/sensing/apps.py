@@ -15,3 +15,8 @@ class SensingConfig(AppConfig):
         register_sweep("sensing.dispatch", 10, dispatch.sweep)
         register_sweep("sensing.daily", 300, daily.sweep)
         register_sweep("sensing.history", 3600, history.sweep)
+
+        from huying.core.metrics import register_collector
+        from huying.sensing.metrics import SensingCollector
+
+        register_collector(SensingCollector())
