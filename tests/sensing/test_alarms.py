@@ -88,8 +88,9 @@ def test_a_stale_sweep_loses_the_compare_and_swap(world):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
-def test_two_sweeps_at_once_escalate_each_alarm_once(django_db_blocker):
+def test_two_sweeps_at_once_escalate_each_alarm_once(django_db_blocker, monkeypatch):
     """Two threads, two connections, on committed rows: each alarm climbs once."""
+    outside_the_browser_loop(monkeypatch)
     with django_db_blocker.unblock():
         made = _committed_alarms(30)
         try:
@@ -112,6 +113,14 @@ def test_two_sweeps_at_once_escalate_each_alarm_once(django_db_blocker):
             assert events.count() == 30
         finally:
             _remove(made)
+
+
+def outside_the_browser_loop(monkeypatch) -> None:
+    """These tests use the database outside pytest-django's `db` fixture, so they run after the
+    browser tests, whose session-wide Playwright leaves its event loop registered as running in
+    the main thread; Django would then refuse every query as if called from async code. Nothing
+    here is async: tell Django so for this test only."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def _committed_alarms(count: int) -> dict:
@@ -218,9 +227,10 @@ def test_the_sweeps_are_registered_for_the_worker_and_huying_sweep():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a writer thread: PostgreSQL")
-def test_the_ingest_pipeline_runs_the_rules_after_its_commit(django_db_blocker):
+def test_the_ingest_pipeline_runs_the_rules_after_its_commit(django_db_blocker, monkeypatch):
     """The real pipeline (its writer thread, its own connection) stores, acknowledges, then
     raises the alarm; the alarm carries the packet's arrival time."""
+    outside_the_browser_loop(monkeypatch)
     from huying.sensing.ingest.pipeline import Pipeline
     from huying.sensing.rules_engine import after_store
 
