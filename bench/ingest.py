@@ -27,6 +27,8 @@ from pathlib import Path
 
 import psycopg
 
+from bench.calls import free_port
+
 HUYING = [sys.executable, "-m", "huying.cli"]
 CODES = ("w01001", "w01009", "w01010", "w01014", "w01018", "w01019", "w21001", "w21003")
 CODES += ("w21011", "w00000", "w01017", "w01003")
@@ -260,14 +262,6 @@ def sender_process(go, queue, port, devices, first, count, readings, window, sec
 
 
 # --- the run ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rows(env) -> int:

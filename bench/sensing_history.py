@@ -27,6 +27,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.calls import loadavg
+
 PARAMETERS = ["w01001", "w01009", "w01010", "w01014", "w01018", "w01019", "w21001", "w21003",
               "w21011", "w00000"]  # fmt: skip
 
@@ -142,10 +144,6 @@ def store_day(devices, day, samples: int) -> int:
             if len(batch) >= 5000:
                 stored, batch = stored + store.write(batch), []
     return stored + store.write(batch)
-
-
-def loadavg() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
